@@ -1,0 +1,164 @@
+/**
+ * The job spec: the YAML file a regulator writes. This module owns its
+ * schema, its defaults, and the compile step that returns a fully-populated
+ * spec, so the rest of the code never deals with missing settings.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, errorMessage } from './errors';
+import { parseWithSchema } from './schema-errors';
+
+const identifier = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a lower-case identifier (letters, digits, ".", "_", "-"; at most 63 characters)');
+
+/** Layer classes a declarative model may use. Anything else is refused, so no regulator code runs at an organisation. */
+export const ALLOWED_LAYER_CLASSES = [
+  'Dense', 'Dropout', 'Flatten', 'Reshape', 'Activation', 'Conv2D', 'MaxPooling2D', 'AveragePooling2D', 'BatchNormalization',
+] as const;
+
+/** Layers whose gradients the wasm backend lacks; a model using them trains on the cpu backend. */
+export const LAYERS_NEEDING_CPU_BACKEND: readonly string[] = ['Conv2D', 'MaxPooling2D', 'AveragePooling2D'];
+
+const layerSchema = z.strictObject({
+  className: z.enum(ALLOWED_LAYER_CLASSES),
+  /** Passed to the tfjs layer constructor (camelCase, as in tf.layers.dense({...})). */
+  config: z.record(z.string(), z.unknown()).default({}),
+});
+
+const modelSchema = z.strictObject({
+  type: z.literal('sequential').default('sequential'),
+  layers: z.array(layerSchema).min(1, 'at least one layer'),
+  loss: z.enum(['binaryCrossentropy', 'categoricalCrossentropy', 'meanSquaredError']),
+});
+
+const trainingSchema = z.strictObject({
+  rounds: z.number().int().min(1).max(10000),
+  localEpochs: z.number().int().min(1).max(1000).default(1),
+  batchSize: z.number().int().min(1).max(65536).default(32),
+  learningRate: z.number().positive().max(10).default(0.001),
+  optimizer: z.enum(['sgd', 'adam', 'rmsprop', 'adagrad']).default('adam'),
+});
+
+const serverLearningRate = z.number().positive().max(100);
+const adaptive = {
+  serverLearningRate: serverLearningRate.default(0.01),
+  beta1: z.number().min(0).max(0.9999).default(0.9),
+  beta2: z.number().min(0).max(0.99999).default(0.99),
+  tau: z.number().positive().default(1e-3),
+};
+
+export const strategySchema = z.discriminatedUnion('name', [
+  z.strictObject({ name: z.literal('fedavg'), serverLearningRate: serverLearningRate.default(1) }),
+  z.strictObject({ name: z.literal('fedprox'), serverLearningRate: serverLearningRate.default(1), proximalMu: z.number().positive().max(100) }),
+  z.strictObject({ name: z.literal('fedsgd'), serverLearningRate: serverLearningRate.default(0.1) }),
+  z.strictObject({ name: z.literal('fedavgm'), serverLearningRate: serverLearningRate.default(1), momentum: z.number().min(0).max(0.9999).default(0.9) }),
+  z.strictObject({ name: z.literal('fedadam'), ...adaptive }),
+  z.strictObject({ name: z.literal('fedyogi'), ...adaptive }),
+  z.strictObject({ name: z.literal('fedadagrad'), ...adaptive }),
+]);
+export type StrategySpec = z.output<typeof strategySchema>;
+
+const datasetSchema = z.strictObject({
+  /** Each organisation maps this name to its own local file in its agent config. */
+  name: identifier,
+  /** Column names; "X1..X23" expands to X1, X2, …, X23. */
+  features: z.array(z.string().min(1)).min(1, 'at least one feature column'),
+  label: z.string().min(1),
+  /** Binary labels are 0/1 with one sigmoid output; categorical labels are class indices 0..classes-1, one-hot encoded. */
+  labelType: z.enum(['binary', 'categorical', 'continuous']).default('binary'),
+  classes: z.number().int().min(2).max(1000).optional(),
+});
+
+const evaluationSchema = z.strictObject({
+  metrics: z.array(z.enum(['loss', 'accuracy', 'auc'])).min(1).default(['loss', 'accuracy', 'auc']),
+  /** Share of each organisation's rows kept out of local training and used to evaluate the global model. */
+  validationFraction: z.number().min(0.01).max(0.5).default(0.2),
+});
+
+export const jobSpecSchema = z.strictObject({
+  apiVersion: z.literal('shoal/v1'),
+  jobId: identifier,
+  requester: identifier,
+  invitedOrgs: z.array(identifier).min(1, 'at least one organisation'),
+  dataset: datasetSchema,
+  model: modelSchema,
+  training: trainingSchema,
+  strategy: strategySchema.default({ name: 'fedavg', serverLearningRate: 1 }),
+  preprocessing: z.strictObject({ normalize: z.boolean().default(true) }).default({ normalize: true }),
+  minParticipants: z.number().int().min(1),
+  fractionPerRound: z.number().gt(0).max(1).default(1),
+  roundDeadlineSeconds: z.number().positive().max(86400).default(300),
+  admissionSeconds: z.number().positive().max(86400).default(60),
+  /** Consecutive rounds a participant may miss before it is dropped from the job. */
+  maxMissedRounds: z.number().int().min(1).default(1),
+  evaluation: evaluationSchema.default({ metrics: ['loss', 'accuracy', 'auc'], validationFraction: 0.2 }),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+});
+
+export type JobSpecInput = z.input<typeof jobSpecSchema>;
+export type JobSpec = z.output<typeof jobSpecSchema> & { dataset: { features: string[] } };
+
+/** "X1..X23" → ["X1", …, "X23"]; other names unchanged. */
+export function expandColumns(columns: string[]): string[] {
+  const out: string[] = [];
+  for (const column of columns) {
+    const range = /^([A-Za-z_]*)(\d+)\.\.([A-Za-z_]*)(\d+)$/.exec(column);
+    if (!range || range[1] !== range[3]) {
+      out.push(column);
+      continue;
+    }
+    const [from, to] = [Number(range[2]), Number(range[4])];
+    if (to < from || to - from > 100000) throw new ConfigError(`dataset.features: the range "${column}" must count upwards and hold at most 100001 columns`);
+    for (let i = from; i <= to; i++) out.push(`${range[1]}${i}`);
+  }
+  return out;
+}
+
+/** Cross-field rules the schema alone cannot express. */
+function checkConsistency(spec: JobSpec): void {
+  const problems: string[] = [];
+  const push = (path: string, expected: string, found: string): void => {
+    problems.push(`  - ${path}: expected ${expected}; found ${found}`);
+  };
+  if (spec.minParticipants > spec.invitedOrgs.length) {
+    push('minParticipants', `at most the ${spec.invitedOrgs.length} invited organisations`, String(spec.minParticipants));
+  }
+  if (new Set(spec.invitedOrgs).size !== spec.invitedOrgs.length) push('invitedOrgs', 'each organisation once', 'a duplicate');
+  if (spec.dataset.features.includes(spec.dataset.label)) push('dataset.label', 'a column that is not also a feature', `"${spec.dataset.label}" among the features`);
+  if (new Set(spec.dataset.features).size !== spec.dataset.features.length) push('dataset.features', 'each column once', 'a duplicate');
+  if (spec.dataset.labelType === 'categorical' && spec.dataset.classes === undefined) push('dataset.classes', 'the number of classes for a categorical label', 'nothing');
+  if (spec.dataset.labelType !== 'binary' && spec.evaluation.metrics.includes('auc')) push('evaluation.metrics', 'no "auc" unless dataset.labelType is binary', `"auc" with labelType ${spec.dataset.labelType}`);
+  const firstConfig = spec.model.layers[0].config;
+  if (!('inputShape' in firstConfig) && !('batchInputShape' in firstConfig)) push('model.layers[0].config.inputShape', 'the input shape of the first layer', 'nothing');
+  const expectedLoss = { binary: 'binaryCrossentropy', categorical: 'categoricalCrossentropy', continuous: 'meanSquaredError' }[spec.dataset.labelType];
+  if (spec.model.loss !== expectedLoss) push('model.loss', `${expectedLoss} for a ${spec.dataset.labelType} label`, spec.model.loss);
+  if (problems.length > 0) throw new ConfigError(`job spec is invalid:\n${problems.join('\n')}`, { problems });
+}
+
+/** Validates a parsed job spec and returns it with defaults filled in and column ranges expanded. */
+export function compileJobSpec(input: unknown): JobSpec {
+  const parsed = parseWithSchema(jobSpecSchema, input, 'job spec');
+  const spec: JobSpec = { ...parsed, dataset: { ...parsed.dataset, features: expandColumns(parsed.dataset.features) } };
+  checkConsistency(spec);
+  return spec;
+}
+
+export function parseJobSpecYaml(text: string, source = 'job spec'): JobSpec {
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`${source} is not valid YAML: ${errorMessage(err)}`, {}, err);
+  }
+  return compileJobSpec(document);
+}
+
+export function loadJobSpec(path: string): JobSpec {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read job spec ${path}: ${errorMessage(err)}`, { path }, err);
+  }
+  return parseJobSpecYaml(text, `job spec ${path}`);
+}

@@ -1,0 +1,11 @@
+export type { FitInstructions, Strategy } from './strategy';
+export type { TrainingSettings } from './train-instructions';
+export { createStrategy } from './create-strategy';
+export { FedAvg, type FedAvgOptions } from './fedavg';
+export { FedProx, type FedProxOptions } from './fedprox';
+export { FedSGD, type FedSgdOptions } from './fedsgd';
+export { FedAvgM, type FedAvgMOptions } from './fedavgm';
+export { AdaptiveServerOptimizer, type AdaptiveOptions } from './adaptive-server-optimizer';
+export { FedAdam } from './fedadam';
+export { FedYogi } from './fedyogi';
+export { FedAdagrad } from './fedadagrad';

@@ -1,0 +1,29 @@
+/**
+ * A Strategy decides what participants do in a round (their local training
+ * settings) and how the coordinator turns the weighted mean of their updates
+ * into the next global model (the server step). The coordinator only ever
+ * sees the aggregate, never an individual update.
+ *
+ * Vectors are the model's weights flattened in manifest order.
+ */
+export interface FitInstructions {
+  /** 'train': local epochs, update = w_local - w_global. 'gradient': one pass, update = -mean gradient (FedSGD). */
+  mode: 'train' | 'gradient';
+  localEpochs: number;
+  batchSize: number;
+  learningRate: number;
+  optimizer: 'sgd' | 'adam' | 'rmsprop' | 'adagrad';
+  /** FedProx proximal coefficient; 0 disables the proximal term. */
+  proximalMu: number;
+}
+
+export interface Strategy {
+  readonly name: string;
+  /** Local training instructions for every participant of this round. */
+  fitInstructions(round: number): FitInstructions;
+  /**
+   * Next global weights from the current ones and the example-weighted mean
+   * update of this round's contributors. Must not mutate its inputs.
+   */
+  serverStep(global: Float32Array, meanUpdate: Float64Array, round: number): Float32Array;
+}

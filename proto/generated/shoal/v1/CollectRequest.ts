@@ -1,0 +1,12 @@
+// Original file: proto/shoal/v1/aggregator.proto
+
+
+export interface CollectRequest {
+  'jobId'?: (string);
+  'collectionId'?: (string);
+}
+
+export interface CollectRequest__Output {
+  'jobId': (string);
+  'collectionId': (string);
+}

@@ -1,0 +1,14 @@
+// Original file: proto/shoal/v1/vector.proto
+
+export const Dtype = {
+  DTYPE_FLOAT32: 'DTYPE_FLOAT32',
+  DTYPE_FLOAT64: 'DTYPE_FLOAT64',
+} as const;
+
+export type Dtype =
+  | 'DTYPE_FLOAT32'
+  | 0
+  | 'DTYPE_FLOAT64'
+  | 1
+
+export type Dtype__Output = typeof Dtype[keyof typeof Dtype]

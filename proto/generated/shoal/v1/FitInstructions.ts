@@ -1,0 +1,20 @@
+// Original file: proto/shoal/v1/coordinator.proto
+
+
+export interface FitInstructions {
+  'mode'?: (string);
+  'localEpochs'?: (number);
+  'batchSize'?: (number);
+  'learningRate'?: (number | string);
+  'optimizer'?: (string);
+  'proximalMu'?: (number | string);
+}
+
+export interface FitInstructions__Output {
+  'mode': (string);
+  'localEpochs': (number);
+  'batchSize': (number);
+  'learningRate': (number);
+  'optimizer': (string);
+  'proximalMu': (number);
+}

@@ -1,0 +1,14 @@
+// Original file: proto/shoal/v1/coordinator.proto
+
+
+export interface JoinRequest {
+  'jobId'?: (string);
+  'orgId'?: (string);
+  'agentVersion'?: (string);
+}
+
+export interface JoinRequest__Output {
+  'jobId': (string);
+  'orgId': (string);
+  'agentVersion': (string);
+}

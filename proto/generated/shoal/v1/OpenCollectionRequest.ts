@@ -1,0 +1,24 @@
+// Original file: proto/shoal/v1/aggregator.proto
+
+import type { Dtype as _shoal_v1_Dtype, Dtype__Output as _shoal_v1_Dtype__Output } from '../../shoal/v1/Dtype';
+import type { Long } from '@grpc/proto-loader';
+
+export interface OpenCollectionRequest {
+  'jobId'?: (string);
+  'collectionId'?: (string);
+  'expectedOrgs'?: (string)[];
+  'minContributors'?: (number);
+  'elementCount'?: (number | string | Long);
+  'dtype'?: (_shoal_v1_Dtype);
+  'deadlineUnixMs'?: (number | string);
+}
+
+export interface OpenCollectionRequest__Output {
+  'jobId': (string);
+  'collectionId': (string);
+  'expectedOrgs': (string)[];
+  'minContributors': (number);
+  'elementCount': (number);
+  'dtype': (_shoal_v1_Dtype__Output);
+  'deadlineUnixMs': (number);
+}
