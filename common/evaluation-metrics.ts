@@ -168,7 +168,10 @@ export function summarizeEvaluation(vector: Float64Array, labelType: LabelType):
   }
   const examples = vector[EXAMPLES];
   if (!(examples > 0)) {
-    throw new ShoalError('NO_EXAMPLES', `cannot summarise an evaluation over ${examples} examples`, { component: 'common', details: { examples } });
+    throw new ShoalError('NO_EXAMPLES', `cannot summarise an evaluation over ${examples} examples`, {
+      component: 'common',
+      details: { examples },
+    });
   }
   let auc: number | null = null;
   if (labelType === 'binary') {

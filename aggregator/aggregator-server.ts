@@ -1,0 +1,60 @@
+/**
+ * One job's aggregator: a gRPC server holding that job's open collections.
+ * Started for the job and stopped when the coordinator ends the job.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { startServer, stopServer } from '../common/grpc/calls';
+import { shoalProto } from '../common/grpc/proto';
+import { aggregatorHandlers, type AggregatorState } from './aggregator-service';
+import type { Collection } from './collection';
+
+export interface AggregatorOptions {
+  jobId: string;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  logger: Logger;
+}
+
+export class AggregatorServer {
+  private server: grpc.Server | undefined;
+  private readonly collections = new Map<string, Collection>();
+  private readonly ended: Promise<void>;
+  private markEnded!: () => void;
+  port = 0;
+
+  constructor(private readonly options: AggregatorOptions) {
+    this.ended = new Promise((resolve) => (this.markEnded = resolve));
+  }
+
+  async start(): Promise<number> {
+    const state: AggregatorState = {
+      jobId: this.options.jobId,
+      collections: this.collections,
+      logger: this.options.logger,
+      onJobEnded: () => this.markEnded(),
+    };
+    const { server, port } = await startServer(
+      (s) => s.addService(shoalProto().aggregator.shoal.v1.Aggregator.service, aggregatorHandlers(state)),
+      this.options.host,
+      this.options.port,
+    );
+    this.server = server;
+    this.port = port;
+    this.options.logger.info({ port }, 'aggregator listening');
+    return port;
+  }
+
+  /** Resolves when the coordinator has ended the job. */
+  jobEnded(): Promise<void> {
+    return this.ended;
+  }
+
+  async stop(): Promise<void> {
+    for (const collection of this.collections.values()) collection.close('aggregator shutting down');
+    this.collections.clear();
+    if (this.server) await stopServer(this.server);
+    this.server = undefined;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Entry point of one job's aggregator process. Usage:
+ *   node dist/aggregator/main.js --job-id <id> [--host 127.0.0.1] [--port 0] [--max-lifetime-seconds 86400]
+ * Prints one JSON "ready" line with the bound port on stdout; logs go to stderr.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { createRootLogger } from '../common/logger';
+import { EXIT_CODES, announceReady, onShutdownSignal } from '../common/process-lifecycle';
+import { AggregatorServer } from './aggregator-server';
+
+function integer(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return parsed;
+}
+
+async function main(): Promise<void> {
+  const options = new Command('shoal-aggregator')
+    .requiredOption('--job-id <id>', 'the job this aggregator serves')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--port <port>', 'port to bind (0 picks a free one)', integer, 0)
+    .option('--max-lifetime-seconds <s>', 'exit after this long even if the job never ends', integer, 86400)
+    .parse()
+    .opts<{ jobId: string; host: string; port: number; maxLifetimeSeconds: number }>();
+  const logger = createRootLogger({ component: 'aggregator' }).child({ jobId: options.jobId });
+  const server = new AggregatorServer({ jobId: options.jobId, host: options.host, port: options.port, logger });
+  const port = await server.start();
+  announceReady({ component: 'aggregator', port });
+  onShutdownSignal(logger, () => server.stop());
+  const lifetime = setTimeout(() => {
+    logger.error({ seconds: options.maxLifetimeSeconds }, 'maximum lifetime reached; exiting');
+    void server.stop().then(() => process.exit(EXIT_CODES.jobFailed));
+  }, options.maxLifetimeSeconds * 1000);
+  lifetime.unref();
+  await server.jobEnded();
+  logger.info('job ended; aggregator exiting');
+  await server.stop();
+  process.exit(EXIT_CODES.ok);
+}
+
+main().catch((err) => {
+  process.stderr.write(`shoal-aggregator: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(EXIT_CODES.internal);
+});

@@ -1,0 +1,77 @@
+/**
+ * The Coordinator gRPC servicer: thin handlers over the participant
+ * registry. Domain errors become status codes in toServiceError.
+ */
+import type { Logger } from 'pino';
+import { writeMessage } from '../common/grpc/calls';
+import { toServiceError } from '../common/grpc/status-codes';
+import { vectorChunks } from '../common/vector-codec';
+import type { CoordinatorHandlers } from '../proto/generated/shoal/v1/Coordinator';
+import { CoordinatorError } from './errors';
+import type { ParticipantRegistry } from './participant-registry';
+
+export interface CoordinatorServiceDeps {
+  jobId: string;
+  registry: ParticipantRegistry;
+  logger: Logger;
+  onJoin: (orgId: string) => void;
+  onFailureReport: (report: { orgId: string; collectionId: string; code: string; message: string }) => void;
+}
+
+function checkJob(deps: CoordinatorServiceDeps, jobId: string): void {
+  if (jobId !== deps.jobId) throw new CoordinatorError('UNKNOWN_JOB', `this coordinator runs job ${deps.jobId}, not ${jobId}`);
+}
+
+export function coordinatorHandlers(deps: CoordinatorServiceDeps): CoordinatorHandlers {
+  return {
+    Join(call, callback) {
+      try {
+        const { jobId, orgId } = call.request;
+        checkJob(deps, jobId);
+        deps.registry.admit(orgId);
+        deps.logger.info({ org: orgId }, 'participant admitted');
+        callback(null, { admitted: true, reason: '', participantsSoFar: deps.registry.size });
+        deps.onJoin(orgId);
+      } catch (err) {
+        callback(toServiceError(err));
+      }
+    },
+
+    NextTask(call) {
+      const run = async (): Promise<void> => {
+        const { jobId, orgId } = call.request;
+        checkJob(deps, jobId);
+        const participant = deps.registry.get(orgId);
+        participant.lastSeen = Date.now();
+        const abort = new AbortController();
+        call.on('cancelled', () => abort.abort());
+        const mailbox = deps.registry.mailbox(orgId);
+        const task = await mailbox.take(abort.signal);
+        if (!task) return; // The caller gave up waiting (its deadline); it will ask again.
+        let delivered = false;
+        try {
+          await writeMessage(call, { header: task.header });
+          if (task.model) for (const chunk of vectorChunks(task.model.vector)) await writeMessage(call, { modelChunk: chunk });
+          call.end();
+          delivered = !call.cancelled;
+        } finally {
+          // A task that did not reach the participant waits for its next call.
+          if (!delivered) mailbox.putBack(task);
+        }
+      };
+      run().catch((err) => call.emit('error', toServiceError(err)));
+    },
+
+    ReportStatus(call, callback) {
+      try {
+        const { jobId, orgId, collectionId, code, message } = call.request;
+        checkJob(deps, jobId);
+        deps.registry.get(orgId);
+        deps.onFailureReport({ orgId, collectionId, code, message: message.slice(0, 2000) });
+        callback(null, {});
+      } catch (err) {
+        callback(toServiceError(err));
+      }
+    },
+  };
+}

@@ -1,0 +1,201 @@
+/**
+ * One job's coordinator: its gRPC server, its bus subscriptions and the job
+ * runner, wired together. `run()` drives the job to its end and always
+ * leaves a report behind, whether the job completed or failed.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { AggregatorClient } from '../aggregator';
+import type { Bus, BusSubscription } from '../common/bus/bus';
+import { subjects } from '../common/bus/subjects';
+import { errorMessage, ShoalError } from '../common/errors';
+import { startServer, stopServer } from '../common/grpc/calls';
+import { shoalProto } from '../common/grpc/proto';
+import type { JobSpec } from '../common/job-spec';
+import { buildModel, needsConvolutionGradients } from '../common/model/build-model';
+import { getWeightsVector } from '../common/model/model-weights';
+import { selectBackend, type BackendName } from '../common/model/tf-backend';
+import { coordinatorHandlers } from './coordinator-service';
+import { JobEventPublisher, type JobStatus, type RoundMetrics } from './job-events';
+import { JobOutputs } from './job-outputs';
+import { JobRunner, type Decision, type RoundRecord } from './job-runner';
+import { ParticipantRegistry } from './participant-registry';
+import { createStrategy } from './strategies';
+
+export interface CoordinatorOptions {
+  spec: JobSpec;
+  outDir: string;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  bus: Bus;
+  aggregatorAddress: string;
+  logger: Logger;
+}
+
+export interface JobReport {
+  jobId: string;
+  status: 'completed' | 'failed';
+  error: { code: string; message: string } | null;
+  backend: BackendName;
+  strategy: JobSpec['strategy'];
+  training: JobSpec['training'];
+  participants: { invited: string[]; admitted: string[]; declined: Array<{ orgId: string; reason: string }>; dropped: Array<{ orgId: string; reason: string }> };
+  roundsCompleted: number;
+  perRound: RoundRecord[];
+  finalMetrics: RoundMetrics | null;
+  modelPath: string | null;
+  startedAt: string;
+  finishedAt: string;
+  wallSeconds: number;
+}
+
+/** Wakes the admission loop whenever something it waits for happens. */
+class ChangeSignal {
+  private waiters: Array<() => void> = [];
+  notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+  next(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+export class Coordinator {
+  private server: grpc.Server | undefined;
+  private readonly registry: ParticipantRegistry;
+  private readonly aggregator: AggregatorClient;
+  private readonly outputs: JobOutputs;
+  private readonly events: JobEventPublisher;
+  private readonly changes = new ChangeSignal();
+  private readonly declined = new Map<string, string>();
+  private readonly subscriptions: BusSubscription[] = [];
+  private runner: JobRunner | undefined;
+  port = 0;
+
+  constructor(private readonly options: CoordinatorOptions) {
+    this.registry = new ParticipantRegistry(options.spec.invitedOrgs);
+    this.aggregator = new AggregatorClient(options.aggregatorAddress, 'coordinator');
+    this.outputs = new JobOutputs(options.outDir);
+    this.events = new JobEventPublisher(options.bus, options.spec.jobId, options.spec.training.rounds, options.outDir);
+  }
+
+  get status(): JobStatus {
+    return this.events.status;
+  }
+
+  async start(): Promise<number> {
+    const { spec, logger } = this.options;
+    const { server, port } = await startServer(
+      (s) =>
+        s.addService(shoalProto().coordinator.shoal.v1.Coordinator.service, coordinatorHandlers({
+          jobId: spec.jobId,
+          registry: this.registry,
+          logger,
+          onJoin: () => this.changes.notify(),
+          onFailureReport: (report) => void this.runner?.onFailureReport(report),
+        })),
+      this.options.host,
+      this.options.port,
+    );
+    this.server = server;
+    this.port = port;
+    this.listen();
+    logger.info({ port }, 'coordinator listening');
+    return port;
+  }
+
+  private listen(): void {
+    const { bus, spec } = this.options;
+    const decisions = bus.subscribe<Decision>(subjects.decisions(spec.jobId));
+    const statusRequests = bus.subscribe(subjects.status(spec.jobId));
+    this.subscriptions.push(decisions, statusRequests);
+    void (async () => {
+      for await (const message of decisions) {
+        const decision = message.data;
+        if (!decision.accepted && spec.invitedOrgs.includes(decision.orgId)) {
+          this.declined.set(decision.orgId, decision.reason || 'declined');
+          this.changes.notify();
+        }
+      }
+    })();
+    void (async () => {
+      for await (const message of statusRequests) message.respond(this.events.status);
+    })();
+  }
+
+  async run(): Promise<JobReport> {
+    const { spec, logger } = this.options;
+    const startedAt = new Date();
+    const backend = await selectBackend({ needsConvolutionGradients: needsConvolutionGradients(spec.model), logger });
+    const model = buildModel(spec.model, spec.seed);
+    const runner = new JobRunner({
+      spec,
+      registry: this.registry,
+      aggregator: this.aggregator,
+      strategy: createStrategy(spec.strategy, spec.training),
+      events: this.events,
+      outputs: this.outputs,
+      logger,
+      initialWeights: getWeightsVector(model),
+      changes: this.changes,
+      declined: this.declined,
+    });
+    this.runner = runner;
+    this.events.publish({ type: 'job.started', jobId: spec.jobId, at: startedAt.toISOString(), invited: spec.invitedOrgs, coordinator: `${this.options.host}:${this.port}`, aggregator: this.options.aggregatorAddress });
+    let error: JobReport['error'] = null;
+    let modelPath: string | null = null;
+    try {
+      await runner.admit();
+      await runner.preprocess();
+      for (let round = 1; round <= spec.training.rounds; round++) {
+        const record = await runner.runRound(round);
+        logger.info({ round, contributors: record.contributors.length, metrics: record.metrics }, 'round completed');
+      }
+      modelPath = await this.outputs.writeFinalModel(model, runner.weights, spec, runner.normalization);
+    } catch (err) {
+      error = { code: err instanceof ShoalError ? err.code : 'INTERNAL', message: errorMessage(err) };
+      logger.error({ err: error }, 'job failed');
+    }
+    model.dispose();
+    const finishedAt = new Date();
+    const last = runner.rounds.at(-1);
+    const report: JobReport = {
+      jobId: spec.jobId,
+      status: error ? 'failed' : 'completed',
+      error,
+      backend,
+      strategy: spec.strategy,
+      training: spec.training,
+      participants: {
+        invited: spec.invitedOrgs,
+        admitted: this.registry.all().map((p) => p.orgId).sort(),
+        declined: [...this.declined].map(([orgId, reason]) => ({ orgId, reason })),
+        dropped: this.registry.all().filter((p) => p.state === 'dropped').map((p) => ({ orgId: p.orgId, reason: p.droppedReason ?? '' })),
+      },
+      roundsCompleted: runner.rounds.length,
+      perRound: runner.rounds,
+      finalMetrics: last?.metrics ?? null,
+      modelPath,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      wallSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+    };
+    this.outputs.writeReport(report);
+    const at = finishedAt.toISOString();
+    if (error) this.events.publish({ type: 'job.failed', jobId: spec.jobId, at, code: error.code, message: error.message, reportPath: this.outputs.reportPath });
+    else this.events.publish({ type: 'job.completed', jobId: spec.jobId, at, reportPath: this.outputs.reportPath, modelPath: modelPath ?? '', metrics: report.finalMetrics });
+    await this.registry.finishAll(error ? `failed: ${error.message}` : 'completed', 3000);
+    await this.aggregator.endJob(spec.jobId, 5000).catch((err) => logger.warn({ err: errorMessage(err) }, 'could not end the job at the aggregator'));
+    return report;
+  }
+
+  async stop(): Promise<void> {
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    this.aggregator.close();
+    if (this.server) await stopServer(this.server);
+    this.server = undefined;
+  }
+}

@@ -1,0 +1,6 @@
+export { Coordinator, type CoordinatorOptions, type JobReport } from './coordinator';
+export { CoordinatorClient, type ReceivedTask } from './coordinator-client';
+export type { JobEvent, JobEventType, JobStatus, RoundMetrics } from './job-events';
+export type { Decision, RoundRecord } from './job-runner';
+export { CoordinatorError, type CoordinatorErrorCode } from './errors';
+export { createStrategy, type Strategy, type FitInstructions } from './strategies';

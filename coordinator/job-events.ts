@@ -1,0 +1,68 @@
+/**
+ * Job and round events: published on the bus for the regulator's CLI and
+ * mirrored into <out>/status.json so `shoal job status` works after the
+ * coordinator has gone. Events carry aggregate metrics only.
+ */
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Bus } from '../common/bus/bus';
+import { subjects } from '../common/bus/subjects';
+
+export interface RoundMetrics {
+  examples: number;
+  loss: number;
+  accuracy: number | null;
+  auc: number | null;
+}
+
+export type JobEvent =
+  | { type: 'job.started'; jobId: string; at: string; invited: string[]; coordinator: string; aggregator: string }
+  | { type: 'job.admitted'; jobId: string; at: string; participants: string[]; declined: Array<{ orgId: string; reason: string }> }
+  | { type: 'job.preprocessed'; jobId: string; at: string; examples: number }
+  | { type: 'round.completed'; jobId: string; at: string; round: number; rounds: number; contributors: string[]; missing: string[]; trainingExamples: number; metrics: RoundMetrics | null; seconds: number }
+  | { type: 'participant.dropped'; jobId: string; at: string; orgId: string; reason: string }
+  | { type: 'job.completed'; jobId: string; at: string; reportPath: string; modelPath: string; metrics: RoundMetrics | null }
+  | { type: 'job.failed'; jobId: string; at: string; code: string; message: string; reportPath: string };
+
+export type JobEventType = JobEvent['type'];
+
+/** A statement of fact about the job as of its latest event, for `shoal job status`. */
+export interface JobStatus {
+  jobId: string;
+  state: 'admitting' | 'preprocessing' | 'training' | 'completed' | 'failed';
+  round: number;
+  rounds: number;
+  participants: string[];
+  latestMetrics: RoundMetrics | null;
+  updatedAt: string;
+  lastEvent: JobEvent | null;
+  outDir: string;
+}
+
+export class JobEventPublisher {
+  readonly status: JobStatus;
+
+  constructor(private readonly bus: Bus, jobId: string, rounds: number, private readonly outDir: string) {
+    this.status = { jobId, state: 'admitting', round: 0, rounds, participants: [], latestMetrics: null, updatedAt: new Date().toISOString(), lastEvent: null, outDir };
+  }
+
+  publish(event: JobEvent): void {
+    this.apply(event);
+    this.bus.publish(subjects.events(event.jobId), event);
+    const file = join(this.outDir, 'status.json');
+    writeFileSync(`${file}.tmp`, JSON.stringify(this.status, null, 2));
+    renameSync(`${file}.tmp`, file);
+  }
+
+  private apply(event: JobEvent): void {
+    const s = this.status;
+    s.updatedAt = event.at;
+    s.lastEvent = event;
+    if (event.type === 'job.admitted') [s.state, s.participants] = ['preprocessing', event.participants];
+    if (event.type === 'job.preprocessed') s.state = 'training';
+    if (event.type === 'round.completed') [s.state, s.round, s.latestMetrics] = ['training', event.round, event.metrics ?? s.latestMetrics];
+    if (event.type === 'participant.dropped') s.participants = s.participants.filter((p) => p !== event.orgId);
+    if (event.type === 'job.completed') s.state = 'completed';
+    if (event.type === 'job.failed') s.state = 'failed';
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The round state machine of one job: admission, federated preprocessing,
+ * then per round cohort → fit → aggregate → server step → checkpoint →
+ * evaluate → event. It sees only aggregates, never a single update.
+ */
+import type { Logger } from 'pino';
+import type { AggregatorClient, CollectedAggregate } from '../aggregator';
+import { errorMessage, hasCode, ShoalError } from '../common/errors';
+import { summarizeEvaluation, evaluationVectorLength } from '../common/evaluation-metrics';
+import type { JobSpec } from '../common/job-spec';
+import { normalizationFromSums } from '../common/normalization';
+import type { TaskHeader } from '../proto/generated/shoal/v1/TaskHeader';
+import type { Dtype } from '../proto/generated/shoal/v1/Dtype';
+import { selectCohort } from './cohort';
+import { CoordinatorError } from './errors';
+import type { JobEventPublisher, RoundMetrics } from './job-events';
+import type { JobOutputs, Normalization } from './job-outputs';
+import type { ParticipantRegistry, Task } from './participant-registry';
+import type { Strategy } from './strategies';
+
+export interface Decision {
+  orgId: string;
+  accepted: boolean;
+  reason: string;
+}
+
+export interface RoundRecord {
+  round: number;
+  contributors: string[];
+  missing: string[];
+  trainingExamples: number;
+  metrics: RoundMetrics | null;
+  seconds: number;
+}
+
+export interface JobRunnerDeps {
+  spec: JobSpec;
+  registry: ParticipantRegistry;
+  aggregator: AggregatorClient;
+  strategy: Strategy;
+  events: JobEventPublisher;
+  outputs: JobOutputs;
+  logger: Logger;
+  initialWeights: { vector: Float32Array; tensors: Array<{ name: string; shape: number[] }> };
+  /** Resolves every time a participant joins or an organisation's decision arrives. */
+  changes: { next(): Promise<void> };
+  declined: Map<string, string>;
+}
+
+/** Margin on top of a collection's deadline for the aggregate to stream back. */
+const COLLECT_MARGIN_MS = 30_000;
+
+export class JobRunner {
+  readonly rounds: RoundRecord[] = [];
+  normalization: Normalization | null = null;
+  weights: Float32Array;
+  private readonly failures = new Map<string, string>();
+  private currentCollection = '';
+
+  constructor(private readonly deps: JobRunnerDeps) {
+    this.weights = deps.initialWeights.vector;
+  }
+
+  /** Called by the servicer when a participant reports it cannot contribute. */
+  async onFailureReport(report: { orgId: string; collectionId: string; code: string; message: string }): Promise<void> {
+    const reason = `${report.code}: ${report.message}`;
+    this.deps.logger.warn({ org: report.orgId, collection: report.collectionId, code: report.code }, 'participant reported a failure');
+    this.failures.set(report.orgId, reason);
+    if (report.collectionId && report.collectionId === this.currentCollection) {
+      await this.deps.aggregator.markDropped({ jobId: this.deps.spec.jobId, collectionId: report.collectionId, orgId: report.orgId, reason }, 10_000).catch((err) => {
+        this.deps.logger.warn({ err: errorMessage(err) }, 'could not tell the aggregator about a dropped participant');
+      });
+    }
+  }
+
+  async admit(): Promise<string[]> {
+    const { spec, registry, declined, logger } = this.deps;
+    const deadline = Date.now() + spec.admissionSeconds * 1000;
+    while (registry.size + declined.size < spec.invitedOrgs.length && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.deps.changes.next(), new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
+      clearTimeout(timer);
+    }
+    registry.closeAdmission();
+    const participants = registry.active();
+    const notAnswered = spec.invitedOrgs.filter((org) => !participants.includes(org) && !declined.has(org));
+    for (const org of notAnswered) declined.set(org, `did not join within ${spec.admissionSeconds} s`);
+    this.deps.events.publish({ type: 'job.admitted', jobId: spec.jobId, at: new Date().toISOString(), participants, declined: [...declined].map(([orgId, reason]) => ({ orgId, reason })) });
+    logger.info({ participants: participants.length, declined: declined.size }, 'admission closed');
+    if (participants.length < spec.minParticipants) {
+      throw new CoordinatorError('QUORUM_NOT_MET', `only ${participants.length} of ${spec.invitedOrgs.length} invited organisations joined; the job needs ${spec.minParticipants}`, { declined: Object.fromEntries(declined) });
+    }
+    return participants;
+  }
+
+  async preprocess(): Promise<void> {
+    const { spec } = this.deps;
+    if (!spec.preprocessing.normalize) return;
+    const columns = spec.dataset.features.length;
+    const result = await this.collect('statistics', 0, this.deps.registry.active(), 1 + 2 * columns, 'DTYPE_FLOAT64', (header) => ({ header: { ...header, kind: 'TASK_KIND_STATISTICS' } }));
+    const stats = normalizationFromSums(result.weightedSum, columns);
+    this.normalization = { mean: stats.mean, std: stats.std };
+    this.deps.events.publish({ type: 'job.preprocessed', jobId: spec.jobId, at: new Date().toISOString(), examples: result.weightedSum[0] });
+  }
+
+  async runRound(round: number): Promise<RoundRecord> {
+    const { spec, strategy, registry } = this.deps;
+    const started = Date.now();
+    const cohort = selectCohort(registry.active(), spec.fractionPerRound, spec.minParticipants, spec.seed, round);
+    const fit = strategy.fitInstructions(round);
+    const model = { vector: this.weights, tensors: this.deps.initialWeights.tensors };
+    const update = await this.collect('fit', round, cohort, this.weights.length, 'DTYPE_FLOAT32', (header) => ({
+      header: { ...header, kind: 'TASK_KIND_FIT', fit, model: { elementCount: model.vector.length, dtype: 'DTYPE_FLOAT32', tensors: model.tensors } },
+      model,
+    }));
+    const mean = update.weightedSum.map((value) => value / update.totalWeight);
+    this.weights = strategy.serverStep(this.weights, mean, round);
+    this.deps.outputs.writeCheckpoint(round, this.weights, this.deps.initialWeights.tensors, this.normalization);
+    const metrics = await this.evaluate(round);
+    const record: RoundRecord = { round, contributors: update.contributors, missing: update.missing, trainingExamples: update.totalWeight, metrics, seconds: (Date.now() - started) / 1000 };
+    this.rounds.push(record);
+    this.deps.events.publish({ type: 'round.completed', jobId: spec.jobId, at: new Date().toISOString(), rounds: spec.training.rounds, ...record });
+    return record;
+  }
+
+  /** Evaluates the current global model on every active participant's validation rows; only the sums come back. */
+  private async evaluate(round: number): Promise<RoundMetrics | null> {
+    const { spec } = this.deps;
+    const model = { vector: this.weights, tensors: this.deps.initialWeights.tensors };
+    try {
+      const result = await this.collect('evaluate', round, this.deps.registry.active(), evaluationVectorLength(spec.dataset.labelType), 'DTYPE_FLOAT64', (header) => ({
+        header: { ...header, kind: 'TASK_KIND_EVALUATE', model: { elementCount: model.vector.length, dtype: 'DTYPE_FLOAT32', tensors: model.tensors } },
+        model,
+      }));
+      return summarizeEvaluation(result.weightedSum, spec.dataset.labelType);
+    } catch (err) {
+      // Training continues without this round's metrics if too few participants evaluated.
+      if (!hasCode(err, 'QUORUM_NOT_MET')) throw err;
+      this.deps.logger.warn({ round, err: errorMessage(err) }, 'evaluation skipped');
+      return null;
+    }
+  }
+
+  /** One collection: open it at the aggregator, hand the cohort its task, wait for the weighted sum. */
+  private async collect(kind: string, round: number, cohort: string[], elementCount: number, dtype: Dtype, task: (header: TaskHeader) => Task): Promise<CollectedAggregate> {
+    const { spec, aggregator, registry } = this.deps;
+    if (cohort.length < spec.minParticipants) {
+      throw new CoordinatorError('QUORUM_NOT_MET', `round ${round}: only ${cohort.length} participants remain active; the job needs ${spec.minParticipants}`);
+    }
+    const collectionId = `${kind}-${round}`;
+    const deadline = Date.now() + spec.roundDeadlineSeconds * 1000;
+    this.failures.clear();
+    this.currentCollection = collectionId;
+    await aggregator.openCollection({ jobId: spec.jobId, collectionId, expectedOrgs: cohort, minContributors: spec.minParticipants, elementCount, dtype, deadlineUnixMs: deadline }, 10_000);
+    const header: TaskHeader = { round, collectionId, deadlineUnixMs: deadline, normalization: this.normalization ?? undefined };
+    for (const org of cohort) registry.send(org, task(header));
+    try {
+      const result = await aggregator.collect(spec.jobId, collectionId, deadline - Date.now() + COLLECT_MARGIN_MS);
+      for (const org of result.contributors) registry.recordContribution(org);
+      this.recordMisses(cohort.filter((org) => !result.contributors.includes(org)), round);
+      return result;
+    } catch (err) {
+      if (hasCode(err, 'QUORUM_NOT_MET')) this.recordMisses(cohort, round, (err as ShoalError).message);
+      throw err;
+    } finally {
+      this.currentCollection = '';
+    }
+  }
+
+  private recordMisses(orgs: string[], round: number, fallback = 'no contribution before the round deadline'): void {
+    const { spec, registry, events, logger } = this.deps;
+    for (const org of orgs) {
+      const reason = this.failures.get(org) ?? fallback;
+      if (registry.recordMiss(org, reason, spec.maxMissedRounds)) {
+        logger.warn({ org, round, reason }, 'participant dropped');
+        events.publish({ type: 'participant.dropped', jobId: spec.jobId, at: new Date().toISOString(), orgId: org, reason });
+      }
+    }
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Who is in the job and in what state, plus one task mailbox per
+ * participant: the coordinator puts a task in, the participant's pending
+ * NextTask call takes it out. A task that could not be delivered stays queued.
+ */
+import type { TaskHeader } from '../proto/generated/shoal/v1/TaskHeader';
+import { CoordinatorError } from './errors';
+
+export interface Task {
+  header: TaskHeader;
+  /** Global model weights, streamed after the header. */
+  model?: { vector: Float32Array; tensors: Array<{ name: string; shape: number[] }> };
+}
+
+export type ParticipantState = 'active' | 'dropped';
+
+export interface Participant {
+  orgId: string;
+  state: ParticipantState;
+  joinedAt: number;
+  lastSeen: number;
+  missedInARow: number;
+  droppedReason?: string;
+}
+
+class Mailbox {
+  private readonly tasks: Task[] = [];
+  private waiter: ((task: Task) => void) | undefined;
+
+  put(task: Task): void {
+    if (this.waiter) {
+      const deliver = this.waiter;
+      this.waiter = undefined;
+      deliver(task);
+    } else {
+      this.tasks.push(task);
+    }
+  }
+
+  /** Puts back a task whose delivery failed so the participant's next call receives it. */
+  putBack(task: Task): void {
+    this.tasks.unshift(task);
+  }
+
+  take(signal: AbortSignal): Promise<Task | undefined> {
+    const queued = this.tasks.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve) => {
+      const onAbort = (): void => {
+        if (this.waiter === deliver) this.waiter = undefined;
+        resolve(undefined);
+      };
+      const deliver = (task: Task): void => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(task);
+      };
+      this.waiter = deliver;
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  get pending(): number {
+    return this.tasks.length;
+  }
+
+  /** Drops queued tasks (the job is over) and leaves only `last`. */
+  replaceAll(last: Task): void {
+    this.tasks.length = 0;
+    this.put(last);
+  }
+}
+
+export class ParticipantRegistry {
+  private readonly participants = new Map<string, Participant>();
+  private readonly mailboxes = new Map<string, Mailbox>();
+  private admissionOpen = true;
+
+  constructor(private readonly invited: readonly string[]) {}
+
+  admit(orgId: string, now = Date.now()): Participant {
+    if (!this.invited.includes(orgId)) throw new CoordinatorError('NOT_INVITED', `${orgId} is not invited to this job`);
+    const existing = this.participants.get(orgId);
+    if (existing) {
+      existing.lastSeen = now;
+      return existing;
+    }
+    if (!this.admissionOpen) throw new CoordinatorError('ADMISSION_CLOSED', `admission to this job has closed; ${orgId} joined too late`);
+    const participant: Participant = { orgId, state: 'active', joinedAt: now, lastSeen: now, missedInARow: 0 };
+    this.participants.set(orgId, participant);
+    this.mailboxes.set(orgId, new Mailbox());
+    return participant;
+  }
+
+  closeAdmission(): void {
+    this.admissionOpen = false;
+  }
+
+  get(orgId: string): Participant {
+    const participant = this.participants.get(orgId);
+    if (!participant) throw new CoordinatorError('NOT_ADMITTED', `${orgId} has not joined this job`);
+    return participant;
+  }
+
+  mailbox(orgId: string): Mailbox {
+    this.get(orgId);
+    return this.mailboxes.get(orgId) as Mailbox;
+  }
+
+  active(): string[] {
+    return [...this.participants.values()].filter((p) => p.state === 'active').map((p) => p.orgId).sort();
+  }
+
+  all(): Participant[] {
+    return [...this.participants.values()];
+  }
+
+  get size(): number {
+    return this.participants.size;
+  }
+
+  /** A participant contributed: its run of misses resets. */
+  recordContribution(orgId: string): void {
+    this.get(orgId).missedInARow = 0;
+  }
+
+  /** A participant missed a collection; returns true when that drops it from the job. */
+  recordMiss(orgId: string, reason: string, maxMissedRounds: number): boolean {
+    const participant = this.get(orgId);
+    if (participant.state === 'dropped') return false;
+    participant.missedInARow++;
+    if (participant.missedInARow < maxMissedRounds) return false;
+    participant.state = 'dropped';
+    participant.droppedReason = reason;
+    return true;
+  }
+
+  send(orgId: string, task: Task): void {
+    this.mailbox(orgId).put(task);
+  }
+
+  /** Tells every participant the job is over; resolves when all picked it up or after `waitMs`. */
+  async finishAll(outcome: string, waitMs: number): Promise<void> {
+    for (const mailbox of this.mailboxes.values()) mailbox.replaceAll({ header: { kind: 'TASK_KIND_FINISHED', jobOutcome: outcome } });
+    const until = Date.now() + waitMs;
+    while (Date.now() < until && [...this.mailboxes.values()].some((m) => m.pending > 0)) await new Promise((r) => setTimeout(r, 50));
+  }
+}
