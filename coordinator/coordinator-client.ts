@@ -40,7 +40,7 @@ export class CoordinatorClient {
       call.on('data', (message: TaskMessage__Output) => {
         try {
           if (message.body === 'header' && !header) {
-            header = message.header;
+            header = message.header ?? null;
             if (header?.model) assembler = new VectorAssembler(header.model);
           } else if (message.body === 'modelChunk' && assembler) {
             assembler.push(message.modelChunk);

@@ -19,7 +19,7 @@ export interface TrainSettings {
   loss: LossName;
   labelType: 'binary' | 'categorical' | 'continuous';
   classes?: number;
-  seed: number;
+  seed: number | string;
 }
 
 function makeOptimizer(name: TrainSettings['optimizer'], learningRate: number): tf.Optimizer {

@@ -1,0 +1,79 @@
+/**
+ * The long-running participant agent of one organisation: listens for offers
+ * addressed to it, decides, and runs a job session for each accepted job.
+ */
+import type { Logger } from 'pino';
+import type { Bus, BusSubscription } from '../common/bus/bus';
+import { subjects } from '../common/bus/subjects';
+import type { AgentConfig } from './agent-config';
+import { JobSession } from './job-session';
+import { evaluateOffer, type JobOffer, type OfferDecision } from './offer';
+import type { Sandbox } from './sandbox/sandbox';
+
+export interface AgentDeps {
+  config: AgentConfig;
+  bus: Bus;
+  sandbox: Sandbox;
+  logger: Logger;
+}
+
+export class ParticipantAgent {
+  private subscription: BusSubscription<JobOffer> | undefined;
+  private readonly sessions = new Map<string, { session: JobSession; done: Promise<string> }>();
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly deps: AgentDeps) {}
+
+  async start(): Promise<void> {
+    const { config, bus, sandbox, logger } = this.deps;
+    if (!(await sandbox.isAvailable())) throw new Error(`the ${sandbox.kind} sandbox is not available (is the project built? run npm run build)`);
+    if (sandbox.kind === 'process') logger.warn('training runs in a plain child process: weaker isolation than the Docker sandbox');
+    this.subscription = bus.subscribe<JobOffer>(subjects.offers(config.orgId));
+    this.loop = (async () => {
+      for await (const message of this.subscription as BusSubscription<JobOffer>) this.onOffer(message.data, (d) => message.respond(d));
+    })();
+    logger.info({ datasets: Object.keys(config.datasets), acceptedRequesters: config.acceptedRequesters }, 'agent listening for offers');
+  }
+
+  /** Sessions of jobs this agent has joined, by job id; each resolves with how the job ended for it. */
+  sessionOutcomes(): Map<string, Promise<string>> {
+    return new Map([...this.sessions].map(([jobId, s]) => [jobId, s.done]));
+  }
+
+  private onOffer(offer: JobOffer, respond: (decision: OfferDecision) => void): void {
+    const { config, logger } = this.deps;
+    const evaluated = evaluateOffer(config, offer);
+    if (!evaluated.accepted) {
+      logger.warn({ jobId: evaluated.jobId, reason: evaluated.reason }, 'offer declined');
+      respond({ orgId: config.orgId, jobId: evaluated.jobId, accepted: false, reason: evaluated.reason });
+      return;
+    }
+    const { spec, dataPath } = evaluated;
+    if (this.sessions.has(spec.jobId)) {
+      // A repeated offer (the launcher retries until it hears back): answer the same way, start nothing new.
+      respond({ orgId: config.orgId, jobId: spec.jobId, accepted: true, reason: 'already participating' });
+      return;
+    }
+    logger.info({ jobId: spec.jobId, requester: spec.requester, dataset: spec.dataset.name }, 'offer accepted');
+    respond({ orgId: config.orgId, jobId: spec.jobId, accepted: true, reason: '' });
+    const session = new JobSession({
+      orgId: config.orgId,
+      spec,
+      dataPath,
+      coordinatorAddress: offer.coordinator,
+      aggregatorAddress: offer.aggregator,
+      sandbox: this.deps.sandbox,
+      workDir: config.workDir,
+      trainerTimeoutMs: config.trainer.timeoutSeconds * 1000,
+      logger: logger.child({ jobId: spec.jobId }),
+    });
+    this.sessions.set(spec.jobId, { session, done: session.run() });
+  }
+
+  async stop(): Promise<void> {
+    this.subscription?.unsubscribe();
+    for (const { session } of this.sessions.values()) session.stop();
+    await Promise.allSettled([...this.sessions.values()].map((s) => s.done));
+    await this.loop;
+  }
+}

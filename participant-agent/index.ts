@@ -1,0 +1,5 @@
+export { ParticipantAgent, type AgentDeps } from './agent';
+export { loadAgentConfig, compileAgentConfig, type AgentConfig } from './agent-config';
+export { evaluateOffer, type JobOffer, type OfferDecision } from './offer';
+export { ProcessSandbox } from './sandbox/process-sandbox';
+export type { Sandbox, SandboxRun, SandboxSpec, SandboxExit } from './sandbox/sandbox';

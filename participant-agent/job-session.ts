@@ -1,0 +1,181 @@
+/**
+ * The agent's part in one accepted job: join, then for every task run the
+ * trainer in the sandbox, check what it produced, and send only that
+ * contribution to the aggregator (or report why there is none).
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { AggregatorClient } from '../aggregator';
+import { CoordinatorClient, type ReceivedTask } from '../coordinator';
+import { errorMessage, hasCode } from '../common/errors';
+import type { JobSpec } from '../common/job-spec';
+import type { Sandbox } from './sandbox/sandbox';
+import { TRAINER_FILES, type TrainerFailure, type TrainerResult, type TrainerTask } from './trainer/trainer-contract';
+
+export interface JobSessionDeps {
+  orgId: string;
+  spec: JobSpec;
+  dataPath: string;
+  coordinatorAddress: string;
+  aggregatorAddress: string;
+  sandbox: Sandbox;
+  workDir: string;
+  trainerTimeoutMs: number;
+  logger: Logger;
+}
+
+const TASK_KINDS = { TASK_KIND_STATISTICS: 'statistics', TASK_KIND_FIT: 'fit', TASK_KIND_EVALUATE: 'evaluate' } as const;
+/** How long one NextTask call waits before asking again. */
+const TASK_WAIT_MS = 30_000;
+/** Consecutive failed calls to the coordinator after which the job is given up. */
+const MAX_CONSECUTIVE_ERRORS = 8;
+
+class ContributionError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export class JobSession {
+  private readonly coordinator: CoordinatorClient;
+  private readonly aggregator: AggregatorClient;
+  private stopped = false;
+  outcome = 'running';
+
+  constructor(private readonly deps: JobSessionDeps) {
+    this.coordinator = new CoordinatorClient(deps.coordinatorAddress);
+    this.aggregator = new AggregatorClient(deps.aggregatorAddress, 'participant-agent');
+  }
+
+  async run(): Promise<string> {
+    const { spec, orgId, logger } = this.deps;
+    try {
+      await this.coordinator.join(spec.jobId, orgId, 15_000);
+      logger.info('joined job');
+      let errors = 0;
+      while (!this.stopped) {
+        let task: ReceivedTask | null;
+        try {
+          task = await this.coordinator.nextTask(spec.jobId, orgId, TASK_WAIT_MS);
+          errors = 0;
+        } catch (err) {
+          if (++errors >= MAX_CONSECUTIVE_ERRORS || hasCode(err, 'NOT_ADMITTED') || hasCode(err, 'UNKNOWN_JOB')) throw err;
+          logger.warn({ err: errorMessage(err), attempt: errors }, 'coordinator unreachable; retrying');
+          await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** errors)));
+          continue;
+        }
+        if (!task) continue;
+        if (task.header.kind === 'TASK_KIND_FINISHED') {
+          this.outcome = task.header.jobOutcome || 'finished';
+          break;
+        }
+        await this.handle(task);
+      }
+    } catch (err) {
+      this.outcome = `left the job: ${errorMessage(err)}`;
+      logger.error({ err: errorMessage(err) }, 'left the job');
+    } finally {
+      this.coordinator.close();
+      this.aggregator.close();
+      rmSync(join(this.deps.workDir, this.deps.spec.jobId), { recursive: true, force: true });
+    }
+    logger.info({ outcome: this.outcome }, 'job session ended');
+    return this.outcome;
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async handle(task: ReceivedTask): Promise<void> {
+    const { header } = task;
+    const kind = TASK_KINDS[header.kind as keyof typeof TASK_KINDS];
+    const logger = this.deps.logger.child({ round: header.round, collection: header.collectionId });
+    if (!kind) {
+      logger.warn({ kind: header.kind }, 'unknown task kind ignored');
+      return;
+    }
+    if (Date.now() > header.deadlineUnixMs) {
+      logger.warn('task arrived after its deadline; skipped');
+      return;
+    }
+    try {
+      const produced = await this.train(kind, task, logger);
+      const timeout = Math.max(5_000, header.deadlineUnixMs - Date.now() + 5_000);
+      await this.aggregator.submit({ jobId: this.deps.spec.jobId, orgId: this.deps.orgId, collectionId: header.collectionId, weight: produced.weight, vector: produced.vector }, timeout);
+      logger.info({ kind, weight: produced.weight }, 'contribution sent');
+    } catch (err) {
+      const code = err instanceof ContributionError ? err.code : ((err as { code?: string }).code ?? 'TASK_FAILED');
+      logger.error({ kind, code, err: errorMessage(err) }, 'no contribution this round');
+      await this.coordinator
+        .reportStatus({ jobId: this.deps.spec.jobId, orgId: this.deps.orgId, collectionId: header.collectionId, code, message: errorMessage(err) }, 10_000)
+        .catch((reportErr) => logger.warn({ err: errorMessage(reportErr) }, 'could not report the failure'));
+    }
+  }
+
+  /** Runs the trainer on the task and returns its checked contribution. */
+  private async train(kind: TrainerTask['kind'], task: ReceivedTask, logger: Logger): Promise<{ weight: number; vector: Float32Array | Float64Array }> {
+    const { spec } = this.deps;
+    const runDir = join(this.deps.workDir, spec.jobId, task.header.collectionId);
+    const inputDir = join(runDir, 'in');
+    const outputDir = join(runDir, 'out');
+    rmSync(runDir, { recursive: true, force: true });
+    mkdirSync(inputDir, { recursive: true });
+    mkdirSync(outputDir, { recursive: true });
+    try {
+      const fit = task.header.fit;
+      const trainerTask: TrainerTask = {
+        kind,
+        jobId: spec.jobId,
+        round: task.header.round,
+        seed: spec.seed,
+        dataset: { path: this.deps.dataPath, features: spec.dataset.features, label: spec.dataset.label, labelType: spec.dataset.labelType, classes: spec.dataset.classes },
+        validationFraction: spec.evaluation.validationFraction,
+        model: spec.model,
+        normalization: task.header.normalization ? { mean: task.header.normalization.mean, std: task.header.normalization.std } : null,
+        fit: fit ? { mode: fit.mode === 'gradient' ? 'gradient' : 'train', localEpochs: fit.localEpochs, batchSize: fit.batchSize, learningRate: fit.learningRate, optimizer: fit.optimizer as 'adam', proximalMu: fit.proximalMu } : null,
+      };
+      writeFileSync(join(inputDir, TRAINER_FILES.task), JSON.stringify(trainerTask));
+      if (task.model) writeFileSync(join(inputDir, TRAINER_FILES.model), Buffer.from(task.model.buffer, task.model.byteOffset, task.model.byteLength));
+      const timeoutMs = Math.min(this.deps.trainerTimeoutMs, Math.max(1000, task.header.deadlineUnixMs - Date.now()));
+      const run = await this.deps.sandbox.start({ inputDir, outputDir, dataPath: this.deps.dataPath, timeoutMs, labels: { job: spec.jobId, round: String(task.header.round), org: this.deps.orgId } });
+      const exit = await run.wait();
+      if (exit.timedOut) throw new ContributionError('TRAINER_TIMEOUT', `the trainer did not finish within ${timeoutMs} ms`);
+      if (exit.exitCode !== 0) {
+        const failure = readJson<TrainerFailure>(join(outputDir, TRAINER_FILES.error));
+        logger.debug({ logs: exit.logs.slice(-2000) }, 'trainer logs');
+        throw new ContributionError(failure?.code ?? 'TRAINER_FAILED', failure?.message ?? `the trainer exited with ${exit.exitCode ?? exit.signal}`);
+      }
+      const result = readJson<TrainerResult>(join(outputDir, TRAINER_FILES.result));
+      if (!result) throw new ContributionError('TRAINER_FAILED', 'the trainer wrote no result');
+      return { weight: result.weight, vector: this.checkedContribution(kind, result, outputDir, task) };
+    } finally {
+      rmSync(runDir, { recursive: true, force: true });
+    }
+  }
+
+  /** What leaves the organisation: exactly the expected number of finite values, nothing else. */
+  private checkedContribution(kind: TrainerTask['kind'], result: TrainerResult, outputDir: string, task: ReceivedTask): Float32Array | Float64Array {
+    const bytes = readFileSync(join(outputDir, TRAINER_FILES.contribution));
+    const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    const vector = result.dtype === 'float64' ? new Float64Array(copy) : new Float32Array(copy);
+    const expected = kind === 'fit' ? task.model?.length : vector.length;
+    if (vector.length !== expected || vector.length !== result.elementCount) {
+      throw new ContributionError('OUTPUT_REJECTED', `the trainer produced ${vector.length} values; ${expected} were expected`);
+    }
+    if (!(result.weight > 0 && Number.isFinite(result.weight))) throw new ContributionError('OUTPUT_REJECTED', 'the trainer reported a non-positive weight');
+    for (let i = 0; i < vector.length; i++) {
+      if (!Number.isFinite(vector[i])) throw new ContributionError('OUTPUT_REJECTED', `the trainer produced a non-finite value at position ${i}`);
+    }
+    return vector;
+  }
+}
+
+function readJson<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Entry point of the participant agent daemon. Usage:
+ *   node dist/participant-agent/main.js --config agent.yaml
+ * Runs until SIGINT/SIGTERM. Exit code 2 when the config is invalid.
+ */
+import { Command } from 'commander';
+import { NatsBus } from '../common/bus/nats-bus';
+import { errorMessage, hasCode } from '../common/errors';
+import { createRootLogger } from '../common/logger';
+import { EXIT_CODES, announceReady, onShutdownSignal } from '../common/process-lifecycle';
+import { loadAgentConfig } from './agent-config';
+import { ParticipantAgent } from './agent';
+import { ProcessSandbox } from './sandbox/process-sandbox';
+
+async function main(): Promise<void> {
+  const options = new Command('shoal-agent').requiredOption('--config <file>', 'the agent config (YAML)').parse().opts<{ config: string }>();
+  let config;
+  try {
+    config = loadAgentConfig(options.config);
+  } catch (err) {
+    process.stderr.write(`shoal-agent: ${errorMessage(err)}\n`);
+    process.exit(hasCode(err, 'CONFIG_INVALID') ? EXIT_CODES.config : EXIT_CODES.internal);
+  }
+  const logger = createRootLogger({ component: 'participant-agent' }).child({ org: config.orgId });
+  if (!config.nats) {
+    logger.error('the agent config has no "nats" URL; a standalone agent needs one');
+    process.exit(EXIT_CODES.config);
+  }
+  const bus = await NatsBus.connect(config.nats, `agent-${config.orgId}`);
+  const agent = new ParticipantAgent({ config, bus, sandbox: new ProcessSandbox(), logger });
+  await agent.start();
+  announceReady({ component: 'participant-agent', orgId: config.orgId });
+  onShutdownSignal(logger, async () => {
+    await agent.stop();
+    await bus.close();
+  });
+}
+
+main().catch((err) => {
+  process.stderr.write(`shoal-agent: ${errorMessage(err)}\n`);
+  process.exit(EXIT_CODES.internal);
+});
