@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+/**
+ * The regulator's command line: `shoal job submit|status` and `shoal simulate`.
+ * Exit codes: 0 done, 1 internal error, 2 invalid input, 3 job failed, 4 interrupted.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { errorMessage, hasCode } from '../common/errors';
+import { createRootLogger } from '../common/logger';
+import { EXIT_CODES } from '../common/process-lifecycle';
+import { formatStatus, jobStatus } from './job-status';
+import { runSimulation } from './simulate/run-simulation';
+import { submitJob } from './submit-job';
+
+function wholeNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number');
+  return parsed;
+}
+
+const DEFAULT_NATS = process.env.SHOAL_NATS_URL ?? 'nats://127.0.0.1:4222';
+
+async function run(action: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await action();
+  } catch (err) {
+    process.stderr.write(`shoal: ${errorMessage(err)}\n`);
+    process.exitCode = hasCode(err, 'CONFIG_INVALID') ? EXIT_CODES.config : hasCode(err, 'UNKNOWN_JOB') ? EXIT_CODES.config : EXIT_CODES.internal;
+  }
+  // Open handles (gRPC channels, timers) must not keep a finished command alive.
+  setImmediate(() => process.exit(process.exitCode ?? 0));
+}
+
+const program = new Command('shoal').description('Federated training across organisations, under a regulator').showHelpAfterError();
+
+const job = program.command('job').description("run and inspect jobs (the regulator's side)");
+
+job
+  .command('submit')
+  .argument('<job.yaml>', 'the job spec')
+  .description("validate a job spec, start the job's coordinator and aggregator, offer it to the invited organisations and follow it")
+  .option('--nats <url>', 'NATS server URL', DEFAULT_NATS)
+  .option('--out <dir>', 'where job outputs go (one folder per job)', 'shoal-jobs')
+  .option('--host <host>', 'address the coordinator and aggregator bind and advertise', '127.0.0.1')
+  .action((specPath: string, o: { nats: string; out: string; host: string }) => run(() => submitJob({ specPath, natsUrl: o.nats, outRoot: o.out, host: o.host })));
+
+job
+  .command('status')
+  .argument('<job-id>', 'the job id from its spec')
+  .description("show a job's state: live from its coordinator, else from its status file")
+  .option('--nats <url>', 'NATS server URL', DEFAULT_NATS)
+  .option('--out <dir>', 'where job outputs go', 'shoal-jobs')
+  .action((jobId: string, o: { nats: string; out: string }) =>
+    run(async () => {
+      const { status, source } = await jobStatus(jobId, { natsUrl: o.nats, outRoot: o.out });
+      process.stdout.write(`${formatStatus(status, source)}\n`);
+      return EXIT_CODES.ok;
+    }),
+  );
+
+program
+  .command('simulate')
+  .description('run a whole federation on this machine, then compare with centralized training')
+  .option('--dataset <name>', 'credit-default or mnist', 'credit-default')
+  .option('--orgs <n>', 'number of organisations (default: 5 banks, or 10 hospitals for mnist)', wholeNumber)
+  .option('--rounds <n>', "training rounds (default: the example job's)", wholeNumber)
+  .option('--out <dir>', 'output folder (report.json, job/, data/)', 'shoal-out')
+  .option('--nats <url>', 'use this NATS server instead of the in-process bus')
+  .option('--seed <n>', 'seed for the split, initial weights and shuffling', wholeNumber, 42)
+  .option('--log-level <level>', 'component logs on stderr (silent, info, debug)', 'silent')
+  .action((o: { dataset: string; orgs?: number; rounds?: number; out: string; nats?: string; seed: number; logLevel: string }) =>
+    run(async () => {
+      const logger = createRootLogger({ component: 'simulate', level: o.logLevel });
+      const report = await runSimulation({ dataset: o.dataset, orgs: o.orgs, rounds: o.rounds, outDir: o.out, natsUrl: o.nats, seed: o.seed, logger, showProgress: true });
+      const f = report.federated;
+      const c = report.centralized;
+      const fmt = (v: number | null): string => (v === null || Number.isNaN(v) ? 'n/a' : v.toFixed(4));
+      process.stdout.write(
+        [
+          `dataset ${report.dataset}, ${report.orgs} organisations, ${report.rounds} rounds, backend ${report.backend}, job ${report.job.status}`,
+          `federated:   auc ${fmt(f.auc)}  accuracy ${fmt(f.accuracy)}  loss ${fmt(f.loss)}`,
+          `centralized: auc ${fmt(c.auc)}  accuracy ${fmt(c.accuracy)}  loss ${fmt(c.loss)}`,
+          `wall time ${report.wallSeconds.toFixed(1)} s; report: ${o.out}/report.json`,
+        ].join('\n') + '\n',
+      );
+      return report.job.status === 'completed' ? EXIT_CODES.ok : EXIT_CODES.jobFailed;
+    }),
+  );
+
+program.parseAsync().catch((err) => {
+  process.stderr.write(`shoal: ${errorMessage(err)}\n`);
+  process.exit(EXIT_CODES.internal);
+});

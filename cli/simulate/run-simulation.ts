@@ -1,0 +1,150 @@
+/**
+ * `shoal simulate`: a whole federation on one machine with nothing but
+ * Node.js. The aggregator, the coordinator and every organisation's agent
+ * run in this process, each with its own gRPC server or client on loopback;
+ * every trainer is its own child process. Control messages go through the
+ * in-process bus, or through NATS when a URL is given. Afterwards the same
+ * model is trained centrally on the pooled rows, and both are evaluated on
+ * held-out rows no organisation held.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { AggregatorServer } from '../../aggregator';
+import type { Bus } from '../../common/bus/bus';
+import { InProcessBus } from '../../common/bus/in-process-bus';
+import { NatsBus } from '../../common/bus/nats-bus';
+import { subjects } from '../../common/bus/subjects';
+import { ConfigError } from '../../common/errors';
+import { compileJobSpec, loadJobSpec, type JobSpec } from '../../common/job-spec';
+import { needsConvolutionGradients } from '../../common/model/build-model';
+import { selectBackend } from '../../common/model/tf-backend';
+import { Coordinator, type JobEvent, type JobReport } from '../../coordinator';
+import { ParticipantAgent, ProcessSandbox } from '../../participant-agent';
+import { ProgressDisplay } from '../progress';
+import { sendOffers } from '../send-offers';
+import { evaluateOnHeldOut, loadJobModel, trainCentralized, type HeldOutMetrics } from './model-evaluation';
+import { prepareFederation } from './prepare-federation';
+import { SIMULATION_DATASETS } from './simulation-datasets';
+
+export interface SimulationOptions {
+  dataset: string;
+  orgs?: number;
+  rounds?: number;
+  outDir: string;
+  natsUrl?: string;
+  seed: number;
+  logger: Logger;
+  showProgress: boolean;
+}
+
+export interface SimulationReport {
+  dataset: string;
+  orgs: number;
+  rounds: number;
+  backend: string;
+  bus: 'in-process' | 'nats';
+  partition: { method: string; alpha: number; heldOutRows: number; perOrg: Array<{ orgId: string; rows: number; positiveRate: number | null }> };
+  federated: HeldOutMetrics;
+  centralized: HeldOutMetrics & { epochs: number };
+  aucGap: number | null;
+  perRound: JobReport['perRound'];
+  job: { status: JobReport['status']; error: JobReport['error']; reportPath: string; modelPath: string | null; participants: JobReport['participants'] };
+  wallSeconds: number;
+  federatedSeconds: number;
+  centralizedSeconds: number;
+}
+
+function simulationSpec(base: JobSpec, orgIds: string[], options: SimulationOptions): JobSpec {
+  return compileJobSpec({
+    ...base,
+    jobId: `${base.jobId}-sim`,
+    invitedOrgs: orgIds,
+    minParticipants: Math.min(base.minParticipants, orgIds.length),
+    training: { ...base.training, rounds: options.rounds ?? base.training.rounds },
+    seed: options.seed,
+    admissionSeconds: 30,
+  });
+}
+
+export async function runSimulation(options: SimulationOptions): Promise<SimulationReport> {
+  const started = Date.now();
+  const dataset = SIMULATION_DATASETS[options.dataset];
+  if (!dataset) throw new ConfigError(`--dataset: expected one of ${Object.keys(SIMULATION_DATASETS).join(', ')}; found "${options.dataset}"`);
+  const orgCount = options.orgs ?? dataset.defaultOrgs;
+  if (!Number.isInteger(orgCount) || orgCount < 1 || orgCount > 100) throw new ConfigError(`--orgs: expected a whole number from 1 to 100; found ${options.orgs}`);
+  const outDir = resolve(options.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const orgIds = Array.from({ length: orgCount }, (_, i) => `${dataset.orgPrefix}-${i + 1}`);
+  const spec = simulationSpec(loadJobSpec(dataset.specPath), orgIds, options);
+  const { logger } = options;
+  const backend = await selectBackend({ needsConvolutionGradients: needsConvolutionGradients(spec.model), logger });
+
+  const federation = prepareFederation(dataset, spec, orgIds, outDir, options.seed);
+  const progress = new ProgressDisplay(spec.training.rounds, options.showProgress && Boolean(process.stderr.isTTY));
+  progress.note(`simulating ${orgCount} organisations on ${dataset.name} (${federation.pooled.rows} rows split non-IID, ${federation.heldOut.rows} held out); backend ${backend}`);
+
+  const bus: Bus = options.natsUrl ? await NatsBus.connect(options.natsUrl, 'shoal-simulate') : new InProcessBus();
+  const jobDir = join(outDir, 'job');
+  const aggregator = new AggregatorServer({ jobId: spec.jobId, host: '127.0.0.1', port: 0, logger: logger.child({ component: 'aggregator' }) });
+  const agents = federation.orgs.map((org) => new ParticipantAgent({ config: org.config, bus, sandbox: new ProcessSandbox(), logger: logger.child({ component: 'participant-agent', org: org.orgId }) }));
+  let coordinator: Coordinator | undefined;
+  const events = bus.subscribe<JobEvent>(subjects.events(spec.jobId));
+  const watching = (async () => {
+    for await (const { data } of events) if (options.showProgress) progress.onEvent(data);
+  })();
+  let jobReport: JobReport;
+  const federatedStarted = Date.now();
+  try {
+    const aggregatorPort = await aggregator.start();
+    coordinator = new Coordinator({ spec, outDir: jobDir, host: '127.0.0.1', port: 0, bus, aggregatorAddress: `127.0.0.1:${aggregatorPort}`, logger: logger.child({ component: 'coordinator' }) });
+    const coordinatorPort = await coordinator.start();
+    for (const agent of agents) await agent.start();
+    const offers = sendOffers(bus, spec, { coordinator: `127.0.0.1:${coordinatorPort}`, aggregator: `127.0.0.1:${aggregatorPort}` }, (d) => {
+      if (!d.accepted) progress.note(`${d.orgId} declined: ${d.reason}`);
+    });
+    jobReport = await coordinator.run();
+    await offers;
+  } finally {
+    await Promise.allSettled(agents.map((a) => a.stop()));
+    await coordinator?.stop();
+    await aggregator.stop();
+    events.unsubscribe();
+    await watching;
+    progress.stop();
+    await bus.close();
+  }
+  const federatedSeconds = (Date.now() - federatedStarted) / 1000;
+
+  let federated: HeldOutMetrics = { auc: null, accuracy: null, loss: Number.NaN };
+  if (jobReport.status === 'completed') {
+    const { model, normalization } = await loadJobModel(jobDir);
+    federated = evaluateOnHeldOut(model, spec, federation.heldOut, normalization);
+    model.dispose();
+  }
+  progress.note(`training the centralized baseline on ${federation.pooled.rows} pooled rows (${spec.training.rounds * spec.training.localEpochs} epochs)`);
+  const centralizedStarted = Date.now();
+  const baseline = trainCentralized(spec, federation.pooled);
+  const centralized = { ...evaluateOnHeldOut(baseline.model, spec, federation.heldOut, baseline.normalization), epochs: baseline.epochs };
+  baseline.model.dispose();
+  const centralizedSeconds = (Date.now() - centralizedStarted) / 1000;
+
+  const report: SimulationReport = {
+    dataset: dataset.name,
+    orgs: orgCount,
+    rounds: jobReport.roundsCompleted,
+    backend,
+    bus: options.natsUrl ? 'nats' : 'in-process',
+    partition: { method: 'Dirichlet label skew', alpha: dataset.dirichletAlpha, heldOutRows: federation.heldOut.rows, perOrg: federation.orgs.map(({ orgId, rows, positiveRate }) => ({ orgId, rows, positiveRate })) },
+    federated,
+    centralized,
+    aucGap: federated.auc !== null && centralized.auc !== null ? centralized.auc - federated.auc : null,
+    perRound: jobReport.perRound,
+    job: { status: jobReport.status, error: jobReport.error, reportPath: join(jobDir, 'report.json'), modelPath: jobReport.modelPath, participants: jobReport.participants },
+    wallSeconds: (Date.now() - started) / 1000,
+    federatedSeconds,
+    centralizedSeconds,
+  };
+  writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2));
+  return report;
+}

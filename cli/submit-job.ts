@@ -1,0 +1,72 @@
+/**
+ * `shoal job submit job.yaml`: validates the spec, starts the job's
+ * aggregator and coordinator as child processes, offers the job to the
+ * invited organisations over NATS, shows progress, and says where the
+ * model and the report are.
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { NatsBus } from '../common/bus/nats-bus';
+import { subjects } from '../common/bus/subjects';
+import { loadJobSpec } from '../common/job-spec';
+import { EXIT_CODES } from '../common/process-lifecycle';
+import type { JobEvent } from '../coordinator';
+import { componentScript, launchProcess, stopProcess, type LaunchedProcess } from './process-launcher';
+import { ProgressDisplay } from './progress';
+import { sendOffers } from './send-offers';
+
+export interface SubmitOptions {
+  specPath: string;
+  natsUrl: string;
+  outRoot: string;
+  host: string;
+}
+
+export async function submitJob(options: SubmitOptions): Promise<number> {
+  const spec = loadJobSpec(options.specPath);
+  const outDir = resolve(options.outRoot, spec.jobId);
+  mkdirSync(outDir, { recursive: true });
+  const specCopy = join(outDir, 'job.yaml');
+  copyFileSync(options.specPath, specCopy);
+  const progress = new ProgressDisplay(spec.training.rounds);
+  const bus = await NatsBus.connect(options.natsUrl, `shoal-cli-${spec.jobId}`);
+  const events = bus.subscribe<JobEvent>(subjects.events(spec.jobId));
+  let aggregator: LaunchedProcess | undefined;
+  let coordinator: LaunchedProcess | undefined;
+  const stopAll = async (): Promise<void> => {
+    events.unsubscribe();
+    await stopProcess(coordinator);
+    await stopProcess(aggregator);
+    await bus.close();
+  };
+  const interrupt = (): void => {
+    progress.note('interrupted: stopping the job');
+    void stopAll().finally(() => process.exit(EXIT_CODES.interrupted));
+  };
+  process.once('SIGINT', interrupt);
+  try {
+    aggregator = await launchProcess('aggregator', componentScript('aggregator'), ['--job-id', spec.jobId, '--host', options.host, '--port', '0'], join(outDir, 'aggregator.log'));
+    const aggregatorAddress = `${options.host}:${aggregator.port}`;
+    coordinator = await launchProcess('coordinator', componentScript('coordinator'), ['--spec', specCopy, '--out', outDir, '--nats', options.natsUrl, '--aggregator', aggregatorAddress, '--host', options.host, '--port', '0'], join(outDir, 'coordinator.log'));
+    const addresses = { coordinator: `${options.host}:${coordinator.port}`, aggregator: aggregatorAddress };
+    const offers = sendOffers(bus, spec, addresses, (d) => progress.note(`${d.orgId} ${d.accepted ? 'accepted' : `declined: ${d.reason}`}`));
+    let final: JobEvent | undefined;
+    const watch = (async () => {
+      for await (const { data } of events) {
+        progress.onEvent(data);
+        if (data.type === 'job.completed' || data.type === 'job.failed') {
+          final = data;
+          return;
+        }
+      }
+    })();
+    const exitCode = await Promise.race([coordinator.exited, watch.then(() => coordinator?.exited)]);
+    await offers.catch(() => undefined);
+    progress.stop();
+    if (!final) progress.note(`the coordinator exited with code ${exitCode} without reporting an outcome; see ${join(outDir, 'coordinator.log')}`);
+    return final?.type === 'job.completed' ? EXIT_CODES.ok : EXIT_CODES.jobFailed;
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+    await stopAll();
+  }
+}
