@@ -132,7 +132,10 @@ export class JobRunner {
         header: { ...header, kind: 'TASK_KIND_EVALUATE', model: { elementCount: model.vector.length, dtype: 'DTYPE_FLOAT32', tensors: model.tensors } },
         model,
       }));
-      return summarizeEvaluation(result.weightedSum, spec.dataset.labelType);
+      const summary = summarizeEvaluation(result.weightedSum, spec.dataset.labelType);
+      // Only the metrics the spec declares are released; loss always is, as the training signal.
+      const declared = new Set<string>(spec.evaluation.metrics);
+      return { examples: summary.examples, loss: summary.loss, accuracy: declared.has('accuracy') ? summary.accuracy : null, auc: declared.has('auc') ? summary.auc : null };
     } catch (err) {
       // Training continues without this round's metrics if too few participants evaluated.
       if (!hasCode(err, 'QUORUM_NOT_MET')) throw err;
