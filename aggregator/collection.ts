@@ -64,6 +64,8 @@ export class Collection {
   complete(orgId: string, weight: number, vector: NumericVector): void {
     this.inProgress.delete(orgId);
     if (this.closed) throw new AggregatorError('COLLECTION_CLOSED', `collection ${this.options.collectionId} closed before ${orgId}'s contribution finished`);
+    // Dropped while uploading (it reported a failure): its late bytes must not count, or it would be counted twice.
+    if (this.dropped.has(orgId)) throw new AggregatorError('COLLECTION_CLOSED', `${orgId} was dropped from collection ${this.options.collectionId} while its contribution was arriving`);
     for (let i = 0; i < vector.length; i++) {
       if (!Number.isFinite(vector[i])) {
         throw new AggregatorError('INVALID_CONTRIBUTION', `${orgId}'s contribution holds a non-finite value at element ${i}`);

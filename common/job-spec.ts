@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from './errors';
-import { parseWithSchema } from './schema-errors';
+import { parseWithSchema, problemsError, type FieldProblem } from './schema-errors';
 
 const identifier = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a lower-case identifier (letters, digits, ".", "_", "-"; at most 63 characters)');
 
@@ -108,7 +108,9 @@ export function expandColumns(columns: string[]): string[] {
       continue;
     }
     const [from, to] = [Number(range[2]), Number(range[4])];
-    if (to < from || to - from > 100000) throw new ConfigError(`dataset.features: the range "${column}" must count upwards and hold at most 100001 columns`);
+    if (to < from || to - from > 100000) {
+      throw problemsError('job spec', [{ path: 'dataset.features', expected: 'a range that counts upwards and holds at most 100001 columns', found: `"${column}"` }]);
+    }
     for (let i = from; i <= to; i++) out.push(`${range[1]}${i}`);
   }
   return out;
@@ -116,9 +118,9 @@ export function expandColumns(columns: string[]): string[] {
 
 /** Cross-field rules the schema alone cannot express. */
 function checkConsistency(spec: JobSpec): void {
-  const problems: string[] = [];
+  const problems: FieldProblem[] = [];
   const push = (path: string, expected: string, found: string): void => {
-    problems.push(`  - ${path}: expected ${expected}; found ${found}`);
+    problems.push({ path, expected, found });
   };
   if (spec.minParticipants > spec.invitedOrgs.length) {
     push('minParticipants', `at most the ${spec.invitedOrgs.length} invited organisations`, String(spec.minParticipants));
@@ -132,7 +134,7 @@ function checkConsistency(spec: JobSpec): void {
   if (!('inputShape' in firstConfig) && !('batchInputShape' in firstConfig)) push('model.layers[0].config.inputShape', 'the input shape of the first layer', 'nothing');
   const expectedLoss = { binary: 'binaryCrossentropy', categorical: 'categoricalCrossentropy', continuous: 'meanSquaredError' }[spec.dataset.labelType];
   if (spec.model.loss !== expectedLoss) push('model.loss', `${expectedLoss} for a ${spec.dataset.labelType} label`, spec.model.loss);
-  if (problems.length > 0) throw new ConfigError(`job spec is invalid:\n${problems.join('\n')}`, { problems });
+  if (problems.length > 0) throw problemsError('job spec', problems);
 }
 
 /** Validates a parsed job spec and returns it with defaults filled in and column ranges expanded. */

@@ -89,6 +89,18 @@ export function formatPath(path: PropertyKey[]): string {
   return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '') || '(top level)';
 }
 
+/**
+ * The "what was expected" part of a zod message, without zod's own category
+ * prefix ("Invalid input:", "Too small:") or its "received …" tail, since the
+ * caller states what was found from the input itself.
+ */
+function expectation(message: string): string {
+  return message
+    .replace(/^[A-Z][A-Za-z ]*:\s*/, '')
+    .replace(/, received .*$/, '')
+    .replace(/^expected\s+/i, '');
+}
+
 /** One FieldProblem per issue; unknown keys each become their own problem with a spelling hint. */
 export function describeIssues(schema: z.ZodType, input: unknown, issues: z.core.$ZodIssue[]): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -107,11 +119,10 @@ export function describeIssues(schema: z.ZodType, input: unknown, issues: z.core
     }
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       // A discriminated union reports one branch per alternative; the message already says which discriminator values exist.
-      problems.push({ path: formatPath(issue.path), expected: issue.message.replace(/^Invalid input:?\s*/i, '') || 'one of the documented variants', found: describeValue(valueAt(input, issue.path)) });
+      problems.push({ path: formatPath(issue.path), expected: expectation(issue.message) || 'one of the documented variants', found: describeValue(valueAt(input, issue.path)) });
       continue;
     }
-    const found = describeValue(valueAt(input, issue.path));
-    problems.push({ path: formatPath(issue.path), expected: issue.message.replace(/^Invalid input:\s*/i, '').replace(/, received .*$/, ''), found });
+    problems.push({ path: formatPath(issue.path), expected: expectation(issue.message), found: describeValue(valueAt(input, issue.path)) });
   }
   return problems;
 }
@@ -120,7 +131,11 @@ export function describeIssues(schema: z.ZodType, input: unknown, issues: z.core
 export function parseWithSchema<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const problems = describeIssues(schema, input, result.error.issues);
+  throw problemsError(what, describeIssues(schema, input, result.error.issues));
+}
+
+/** One ConfigError listing every problem, one per line, with the structured list in its details. */
+export function problemsError(what: string, problems: FieldProblem[]): ConfigError {
   const lines = problems.map((p) => `  - ${p.path}: expected ${p.expected}; found ${p.found}`);
-  throw new ConfigError(`${what} is invalid:\n${lines.join('\n')}`, { problems });
+  return new ConfigError(`${what} is invalid:\n${lines.join('\n')}`, { problems });
 }
