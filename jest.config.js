@@ -1,6 +1,6 @@
 // Unit tests sit next to the code; integration suites under test/ start real
-// processes and servers, so they get a longer timeout and run one file at a time.
-const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+// processes and servers, so they get a longer timeout.
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] };
 
 module.exports = {
   projects: [

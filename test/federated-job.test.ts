@@ -39,7 +39,13 @@ describe('a federated credit-default job across three bank agents', () => {
   let spec: JobSpec;
   let outRoot: string;
   let submit: CliResult;
-  let report: JobReport;
+  let report: JobReport | undefined;
+
+  /** The job's report; when there is none, the failure shows what `shoal job submit` said. */
+  function jobReport(): JobReport {
+    if (!report) throw new Error(`no report.json; shoal job submit exited ${JSON.stringify({ code: submit?.code, signal: submit?.signal })}:\n${submit?.stderr.slice(-4000)}`);
+    return report;
+  }
 
   beforeAll(async () => {
     assertBuilt();
@@ -73,6 +79,7 @@ describe('a federated credit-default job across three bank agents', () => {
   });
 
   test('the report says completed, every round ran, all three banks took part in each', () => {
+    const report = jobReport();
     expect(report.status).toBe('completed');
     expect(report.error).toBeNull();
     expect(report.roundsCompleted).toBe(ROUNDS);

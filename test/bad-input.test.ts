@@ -1,0 +1,173 @@
+/**
+ * What the system does with bad input and misbehaving organisations, with a
+ * real nats-server and every component as its own process: an invalid job
+ * spec, a dataset file that is not there, an agent that freezes after it
+ * joined, and an offer from a requester an organisation does not accept.
+ * The tests run one after another and each starts its own agents, so the
+ * organisation ids bank-1..bank-3 never meet twice on the shared server.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JobSpec } from '../common/job-spec';
+import { writeAgentConfig, type TestAgentConfig } from './support/agent-config';
+import { writeBankData, type BankData } from './support/bank-data';
+import { jobDir, readCoordinatorLog, readJobReport } from './support/job-report';
+import { exampleJobDocument, uniqueJobId, writeJobDocument, writeJobSpec } from './support/job-spec';
+import { linesWithMessage } from './support/log-lines';
+import { NatsRecorder } from './support/nats-recorder';
+import { startNatsServer, type NatsServer } from './support/nats-server';
+import { ProcessTracker } from './support/process-tracker';
+import { assertBuilt } from './support/repo-paths';
+import { runShoal, shoalResult, startAgent, startShoal } from './support/shoal-processes';
+import type { SpawnedProcess } from './support/spawned-process';
+import { makeTempDir, removeTempDir } from './support/temp-dir';
+
+const BANKS = ['bank-1', 'bank-2', 'bank-3'];
+const ROUNDS = 2;
+const JOB_TIMEOUT_MS = 90_000;
+
+describe('bad input and misbehaving organisations', () => {
+  const processes = new ProcessTracker();
+  let dir: string;
+  let nats: NatsServer;
+  let data: BankData;
+
+  beforeAll(async () => {
+    assertBuilt();
+    dir = makeTempDir('bad-input');
+    nats = await startNatsServer();
+    data = writeBankData(dir, { orgIds: BANKS, rowsPerBank: 1000, heldOutRows: 0, seed: 'bad-input' });
+  });
+
+  afterEach(async () => {
+    await processes.stopAll();
+  });
+
+  afterAll(async () => {
+    await processes.stopAll();
+    await nats?.stop();
+    removeTempDir(dir);
+  });
+
+  function testDir(name: string): string {
+    const path = join(dir, name);
+    mkdirSync(path, { recursive: true });
+    return path;
+  }
+
+  /** Starts bank-1..bank-3, each with its own slice and accepting the regulator, unless `changes` says otherwise. */
+  async function startBanks(where: string, changes: Record<string, Partial<TestAgentConfig>> = {}): Promise<Record<string, SpawnedProcess>> {
+    const agents = await Promise.all(
+      data.banks.map((bank) => {
+        const config: TestAgentConfig = { orgId: bank.orgId, natsUrl: nats.url, datasets: { 'credit-default': bank.path }, acceptedRequesters: ['regulator'], ...changes[bank.orgId] };
+        return startAgent(processes, bank.orgId, writeAgentConfig(where, config), where);
+      }),
+    );
+    return Object.fromEntries(agents.map((agent, i) => [BANKS[i], agent]));
+  }
+
+  function smallJob(where: string, prefix: string, roundDeadlineSeconds: number): { path: string; spec: JobSpec } {
+    return writeJobSpec(where, { jobId: uniqueJobId(prefix), invitedOrgs: BANKS, rounds: ROUNDS, localEpochs: 1, roundDeadlineSeconds, minParticipants: 2, admissionSeconds: 20 });
+  }
+
+  test('an invalid job spec: shoal job submit exits 2, names each bad field, and starts nothing', async () => {
+    const where = testDir('invalid-spec');
+    const outRoot = join(where, 'jobs');
+    const document = exampleJobDocument();
+    const jobId = uniqueJobId('invalid');
+    document.jobId = jobId;
+    document.training.rounds = 'ten';
+    document.admissionSecnds = 20;
+    const specPath = writeJobDocument(where, 'invalid.yaml', document);
+    const recorder = await NatsRecorder.start(nats.url, 'shoal.>');
+
+    const result = await runShoal(processes, ['job', 'submit', specPath, '--nats', nats.url, '--out', outRoot], 30_000);
+    await recorder.stop();
+
+    expect({ code: result.code, signal: result.signal }).toEqual({ code: 2, signal: null });
+    expect(result.stderr).toContain('job spec is invalid');
+    expect(result.stderr).toContain('training.rounds: expected number; found the string "ten"');
+    expect(result.stderr).toContain('admissionSecnds: expected no such field (did you mean "admissionSeconds"?); found unknown field "admissionSecnds"');
+    // No coordinator: no job folder (it would hold coordinator.log), no process left behind, nothing published.
+    expect(existsSync(jobDir(outRoot, jobId))).toBe(false);
+    expect(result.cli.groupAlive()).toBe(false);
+    expect(recorder.subjects).toEqual([]);
+  });
+
+  test('an agent whose dataset file is missing declines; the job completes with the other two', async () => {
+    const where = testDir('missing-dataset');
+    const outRoot = join(where, 'jobs');
+    const missing = join(where, 'nowhere', 'bank-3.csv');
+    const agents = await startBanks(where, { 'bank-3': { datasets: { 'credit-default': missing } } });
+    const { path, spec } = smallJob(where, 'missing-data', 60);
+
+    const result = await runShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot], JOB_TIMEOUT_MS);
+
+    expect(result.code).toBe(0);
+    const report = readJobReport(outRoot, spec.jobId);
+    expect(report.status).toBe('completed');
+    expect(report.roundsCompleted).toBe(ROUNDS);
+    expect(report.participants.admitted).toEqual(['bank-1', 'bank-2']);
+    expect(report.participants.dropped).toEqual([]);
+    expect(report.participants.declined).toHaveLength(1);
+    expect(report.participants.declined[0].orgId).toBe('bank-3');
+    expect(report.participants.declined[0].reason).toContain('DATASET_MISSING');
+    expect(report.participants.declined[0].reason).toContain(`${missing}, which does not exist`);
+    for (const round of report.perRound) expect([...round.contributors].sort()).toEqual(['bank-1', 'bank-2']);
+    const declined = linesWithMessage(agents['bank-3'].stderr, 'offer declined');
+    expect(declined).toHaveLength(1);
+    expect(declined[0]).toMatchObject({ org: 'bank-3', jobId: spec.jobId });
+    expect(declined[0].reason).toContain(`${missing}, which does not exist`);
+    expect(linesWithMessage(agents['bank-3'].stderr, 'joined job')).toEqual([]);
+  }, JOB_TIMEOUT_MS + 30_000);
+
+  test('an agent that stops answering after it joined is dropped at the round deadline; the job completes with the other two', async () => {
+    const where = testDir('frozen-agent');
+    const outRoot = join(where, 'jobs');
+    const agents = await startBanks(where);
+    const { path, spec } = smallJob(where, 'frozen', 8);
+
+    const started = Date.now();
+    const cli = startShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot]);
+    await agents['bank-3'].waitForOutput('stderr', '"msg":"joined job"', 30_000);
+    agents['bank-3'].signal('SIGSTOP');
+    const result = await shoalResult(cli, JOB_TIMEOUT_MS, started);
+
+    expect(result.code).toBe(0);
+    const report = readJobReport(outRoot, spec.jobId);
+    expect(report.status).toBe('completed');
+    expect(report.roundsCompleted).toBe(ROUNDS);
+    expect(report.participants.admitted).toEqual(BANKS);
+    expect(report.participants.declined).toEqual([]);
+    expect(report.participants.dropped).toEqual([{ orgId: 'bank-3', reason: 'no contribution before the round deadline' }]);
+    for (const round of report.perRound) expect([...round.contributors].sort()).toEqual(['bank-1', 'bank-2']);
+    // The collection bank-3 missed waited for its 8 s deadline.
+    expect(result.seconds).toBeGreaterThanOrEqual(8);
+    expect(result.stderr).toContain('dropped bank-3: no contribution before the round deadline');
+    expect(linesWithMessage(readCoordinatorLog(outRoot, spec.jobId), 'participant dropped')).toEqual([
+      expect.objectContaining({ org: 'bank-3', reason: 'no contribution before the round deadline' }),
+    ]);
+  }, JOB_TIMEOUT_MS + 30_000);
+
+  test('an offer from a requester the agent does not accept is declined; the job completes with the other two', async () => {
+    const where = testDir('unaccepted-requester');
+    const outRoot = join(where, 'jobs');
+    const agents = await startBanks(where, { 'bank-3': { acceptedRequesters: ['central-bank'] } });
+    const { path, spec } = smallJob(where, 'requester', 60);
+    const expectedReason = `requester "${spec.requester}" is not accepted by this organisation`;
+
+    const result = await runShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot], JOB_TIMEOUT_MS);
+
+    expect(spec.requester).toBe('regulator');
+    expect(result.code).toBe(0);
+    const report = readJobReport(outRoot, spec.jobId);
+    expect(report.status).toBe('completed');
+    expect(report.roundsCompleted).toBe(ROUNDS);
+    expect(report.participants.admitted).toEqual(['bank-1', 'bank-2']);
+    expect(report.participants.declined).toEqual([{ orgId: 'bank-3', reason: expectedReason }]);
+    expect(report.participants.dropped).toEqual([]);
+    const declined = linesWithMessage(agents['bank-3'].stderr, 'offer declined');
+    expect(declined).toEqual([expect.objectContaining({ org: 'bank-3', jobId: spec.jobId, reason: expectedReason })]);
+    expect(result.stderr).toContain(`bank-3 declined: ${expectedReason}`);
+  }, JOB_TIMEOUT_MS + 30_000);
+});
