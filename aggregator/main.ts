@@ -3,23 +3,17 @@
  *   node dist/aggregator/main.js --job-id <id> [--host 127.0.0.1] [--port 0] [--max-lifetime-seconds 86400]
  * Prints one JSON "ready" line with the bound port on stdout; logs go to stderr.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { createRootLogger } from '../common/logger';
-import { EXIT_CODES, announceReady, onShutdownSignal } from '../common/process-lifecycle';
+import { EXIT_CODES, announceReady, onShutdownSignal, wholeNumberFlag } from '../common/process-lifecycle';
 import { AggregatorServer } from './aggregator-server';
-
-function integer(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a non-negative integer');
-  return parsed;
-}
 
 async function main(): Promise<void> {
   const options = new Command('shoal-aggregator')
     .requiredOption('--job-id <id>', 'the job this aggregator serves')
     .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--port <port>', 'port to bind (0 picks a free one)', integer, 0)
-    .option('--max-lifetime-seconds <s>', 'exit after this long even if the job never ends', integer, 86400)
+    .option('--port <port>', 'port to bind (0 picks a free one)', wholeNumberFlag, 0)
+    .option('--max-lifetime-seconds <s>', 'exit after this long even if the job never ends', wholeNumberFlag, 86400)
     .parse()
     .opts<{ jobId: string; host: string; port: number; maxLifetimeSeconds: number }>();
   const logger = createRootLogger({ component: 'aggregator' }).child({ jobId: options.jobId });

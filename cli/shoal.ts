@@ -3,19 +3,13 @@
  * The regulator's command line: `shoal job submit|status` and `shoal simulate`.
  * Exit codes: 0 done, 1 internal error, 2 invalid input, 3 job failed, 4 interrupted.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { errorMessage, hasCode } from '../common/errors';
 import { createRootLogger } from '../common/logger';
-import { EXIT_CODES } from '../common/process-lifecycle';
+import { EXIT_CODES, wholeNumberFlag } from '../common/process-lifecycle';
 import { formatStatus, jobStatus } from './job-status';
 import { runSimulation } from './simulate/run-simulation';
 import { submitJob } from './submit-job';
-
-function wholeNumber(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number');
-  return parsed;
-}
 
 const DEFAULT_NATS = process.env.SHOAL_NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -61,11 +55,11 @@ program
   .command('simulate')
   .description('run a whole federation on this machine, then compare with centralized training')
   .option('--dataset <name>', 'credit-default or mnist', 'credit-default')
-  .option('--orgs <n>', 'number of organisations (default: 5 banks, or 10 hospitals for mnist)', wholeNumber)
-  .option('--rounds <n>', "training rounds (default: the example job's)", wholeNumber)
+  .option('--orgs <n>', 'number of organisations (default: 5 banks, or 10 hospitals for mnist)', wholeNumberFlag)
+  .option('--rounds <n>', "training rounds (default: the example job's)", wholeNumberFlag)
   .option('--out <dir>', 'output folder (report.json, job/, data/)', 'shoal-out')
   .option('--nats <url>', 'use this NATS server instead of the in-process bus')
-  .option('--seed <n>', 'seed for the split, initial weights and shuffling', wholeNumber, 42)
+  .option('--seed <n>', 'seed for the split, initial weights and shuffling', wholeNumberFlag, 42)
   .option('--log-level <level>', 'component logs on stderr (silent, info, debug)', 'silent')
   .action((o: { dataset: string; orgs?: number; rounds?: number; out: string; nats?: string; seed: number; logLevel: string }) =>
     run(async () => {

@@ -2,6 +2,7 @@
  * What every Shoal process shares at its edges: documented exit codes, the
  * one machine-readable "ready" line on stdout, and signal handling.
  */
+import { InvalidArgumentError } from 'commander';
 import type { Logger } from 'pino';
 
 export const EXIT_CODES = {
@@ -43,4 +44,11 @@ export function onShutdownSignal(logger: Logger, stop: (signal: string) => Promi
   };
   process.once('SIGINT', handle);
   process.once('SIGTERM', handle);
+}
+
+/** Commander parser for flags that take a whole number (ports, counts, seeds). */
+export function wholeNumberFlag(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number (0 or more)');
+  return parsed;
 }

@@ -4,19 +4,13 @@
  * Prints one JSON "ready" line with the bound port on stdout, runs the job,
  * and exits 0 when it completed, 3 when it failed (the report says why).
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { NatsBus } from '../common/bus/nats-bus';
 import { hasCode, errorMessage } from '../common/errors';
 import { loadJobSpec } from '../common/job-spec';
 import { createRootLogger } from '../common/logger';
-import { EXIT_CODES, announceReady, onShutdownSignal } from '../common/process-lifecycle';
+import { EXIT_CODES, announceReady, onShutdownSignal, wholeNumberFlag } from '../common/process-lifecycle';
 import { Coordinator } from './coordinator';
-
-function integer(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a non-negative integer');
-  return parsed;
-}
 
 async function main(): Promise<number> {
   const options = new Command('shoal-coordinator')
@@ -25,7 +19,7 @@ async function main(): Promise<number> {
     .requiredOption('--nats <url>', 'NATS server URL')
     .requiredOption('--aggregator <address>', "the job's aggregator (host:port)")
     .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--port <port>', 'port to bind (0 picks a free one)', integer, 0)
+    .option('--port <port>', 'port to bind (0 picks a free one)', wholeNumberFlag, 0)
     .parse()
     .opts<{ spec: string; out: string; nats: string; aggregator: string; host: string; port: number }>();
   let spec;
