@@ -1,6 +1,7 @@
 import type { ShoalError } from '../common/errors';
 import type { NumericVector } from '../common/vector-codec';
 import { Collection, type CollectionOptions } from './collection';
+import { thrownShoalError } from '../common/testing/thrown-shoal-error';
 
 const open: Collection[] = [];
 
@@ -23,16 +24,7 @@ function contribute(target: Collection, orgId: string, weight: number, vector: N
   target.complete(orgId, weight, vector);
 }
 
-function thrownBy(action: () => unknown): ShoalError {
-  let caught: unknown;
-  try {
-    action();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeDefined();
-  return caught as ShoalError;
-}
+const thrownBy = (action: () => unknown): ShoalError => thrownShoalError(action);
 
 async function rejectionOf(promise: Promise<unknown>): Promise<ShoalError> {
   const outcome = await promise.then(

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ShoalError } from './errors';
 import { compileJobSpec, expandColumns, loadJobSpec, parseJobSpecYaml } from './job-spec';
+import { thrownShoalError } from './testing/thrown-shoal-error';
 
 const CREDIT_DEFAULT = join(__dirname, '..', 'examples', 'credit-default', 'job.yaml');
 const MNIST = join(__dirname, '..', 'examples', 'mnist', 'job.yaml');
@@ -20,18 +21,7 @@ function exampleDocument(): Record<string, any> {
   return parseYaml(creditText) as Record<string, any>;
 }
 
-function thrownBy(action: () => unknown): ShoalError {
-  let caught: unknown;
-  try {
-    action();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(ShoalError);
-  const error = caught as ShoalError;
-  expect(error.code).toBe('CONFIG_INVALID');
-  return error;
-}
+const thrownBy = (action: () => unknown): ShoalError => thrownShoalError(action, 'CONFIG_INVALID');
 
 function problemPaths(error: ShoalError): string[] {
   const problems = error.details.problems as Array<{ path: string } | string>;

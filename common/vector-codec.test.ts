@@ -3,6 +3,7 @@ import { createRng } from './random';
 import { DEFAULT_CHUNK_BYTES, MAX_VECTOR_ELEMENTS, VectorAssembler, vectorChunks, vectorHeader, type NumericVector } from './vector-codec';
 import type { VectorChunk__Output } from '../proto/generated/shoal/v1/VectorChunk';
 import type { VectorHeader__Output } from '../proto/generated/shoal/v1/VectorHeader';
+import { thrownShoalError } from './testing/thrown-shoal-error';
 
 function bytesOf(vector: NumericVector): Buffer {
   return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
@@ -27,17 +28,7 @@ function seededFloat32(length: number, seed: string): Float32Array {
   return Float32Array.from({ length }, () => (rng() - 0.5) * 1e3);
 }
 
-function wireErrorFrom(action: () => unknown): ShoalError {
-  let caught: unknown;
-  try {
-    action();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(ShoalError);
-  expect((caught as ShoalError).code).toBe('WIRE_FORMAT');
-  return caught as ShoalError;
-}
+const wireErrorFrom = (action: () => unknown): ShoalError => thrownShoalError(action, 'WIRE_FORMAT');
 
 function header(elementCount: number, dtype: 'DTYPE_FLOAT32' | 'DTYPE_FLOAT64' = 'DTYPE_FLOAT32'): VectorHeader__Output {
   return { elementCount, dtype, tensors: [] };

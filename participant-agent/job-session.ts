@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { AggregatorClient } from '../aggregator';
 import { CoordinatorClient, type ReceivedTask } from '../coordinator';
 import { errorMessage, hasCode } from '../common/errors';
+import { evaluationVectorLength } from '../common/evaluation-metrics';
 import type { JobSpec } from '../common/job-spec';
 import type { Sandbox } from './sandbox/sandbox';
 import { TRAINER_FILES, type TrainerFailure, type TrainerResult, type TrainerTask } from './trainer/trainer-contract';
@@ -160,7 +161,8 @@ export class JobSession {
     const bytes = readFileSync(join(outputDir, TRAINER_FILES.contribution));
     const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     const vector = result.dtype === 'float64' ? new Float64Array(copy) : new Float32Array(copy);
-    const expected = kind === 'fit' ? task.model?.length : vector.length;
+    const columns = this.deps.spec.dataset.features.length;
+    const expected = { fit: task.model?.length, statistics: 1 + 2 * columns, evaluate: evaluationVectorLength(this.deps.spec.dataset.labelType) }[kind];
     if (vector.length !== expected || vector.length !== result.elementCount) {
       throw new ContributionError('OUTPUT_REJECTED', `the trainer produced ${vector.length} values; ${expected} were expected`);
     }
