@@ -1,8 +1,8 @@
 /**
  * How contributions combine into what the coordinator receives. Plain
- * aggregation adds weighted vectors in float64; secure aggregation will
- * implement the same interface over masked, quantised inputs, so the
- * collection and service code around it stay as they are.
+ * aggregation adds weighted vectors in float64; secure aggregation
+ * (secure-aggregation.ts) adds masked inputs in Z_{2^32} and unmasks only
+ * their sum. The collection code around them is the same for both.
  */
 import type { NumericVector } from '../common/vector-codec';
 
@@ -15,7 +15,12 @@ export interface AggregateResult {
 
 export interface Aggregation {
   add(orgId: string, weight: number, vector: NumericVector): void;
-  result(): AggregateResult;
+  /** The aggregate of everything added; secure aggregation first runs its unmasking phases. */
+  result(): Promise<AggregateResult>;
+  /** The participant will not answer any more (it reported a failure or disconnected). */
+  markGone(orgId: string, reason: string): void;
+  /** Stops any waiting (collection closed or aggregator shutting down). */
+  dispose(): void;
 }
 
 export class PlainAggregation implements Aggregation {
@@ -34,7 +39,11 @@ export class PlainAggregation implements Aggregation {
     this.contributors.push(orgId);
   }
 
-  result(): AggregateResult {
-    return { weightedSum: this.sum, totalWeight: this.totalWeight, contributors: [...this.contributors] };
+  result(): Promise<AggregateResult> {
+    return Promise.resolve({ weightedSum: this.sum, totalWeight: this.totalWeight, contributors: [...this.contributors] });
   }
+
+  markGone(): void {}
+
+  dispose(): void {}
 }

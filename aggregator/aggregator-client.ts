@@ -12,6 +12,21 @@ import type { AggregatorClient as RawClient } from '../proto/generated/shoal/v1/
 import type { AggregateMessage__Output } from '../proto/generated/shoal/v1/AggregateMessage';
 import type { OpenCollectionRequest } from '../proto/generated/shoal/v1/OpenCollectionRequest';
 import type { SubmitAck__Output } from '../proto/generated/shoal/v1/SubmitAck';
+import type { PhaseCaller } from '../proto/generated/shoal/v1/PhaseCaller';
+import type { AdvertiseKeysResponse__Output } from '../proto/generated/shoal/v1/AdvertiseKeysResponse';
+import type { ShareKeysResponse__Output } from '../proto/generated/shoal/v1/ShareKeysResponse';
+import type { ConsistencyCheckResponse__Output } from '../proto/generated/shoal/v1/ConsistencyCheckResponse';
+import type { SignSurvivorsResponse__Output } from '../proto/generated/shoal/v1/SignSurvivorsResponse';
+import {
+  advertisementFromWire,
+  advertisementToWire,
+  revealedShareToWire,
+  shareFromWire,
+  shareToWire,
+  survivorSignatureFromWire,
+  survivorSignatureToWire,
+} from '../common/grpc/secagg-codec';
+import type { EncryptedShare, KeyAdvertisement, SurvivorSignature, UnmaskResponse } from '../common/secagg/types';
 
 export interface CollectedAggregate {
   contributors: string[];
@@ -41,6 +56,45 @@ export class AggregatorClient {
       throw fromServiceError(err, this.component, `submitting to collection ${contribution.collectionId}`);
     });
     return ack.contributorsSoFar;
+  }
+
+  /** Secure collections: each call waits until its phase closes (up to timeoutMs) and returns what the phase produced. */
+  async advertiseKeys(caller: PhaseCaller, advertisement: KeyAdvertisement, timeoutMs: number): Promise<KeyAdvertisement[]> {
+    const response = (await unary(this.raw.advertiseKeys.bind(this.raw), { caller, advertisement: advertisementToWire(advertisement) }, timeoutMs).catch((err) => {
+      throw fromServiceError(err, this.component, `advertising keys for ${caller.collectionId}`);
+    })) as AdvertiseKeysResponse__Output;
+    return response.advertisements.map(advertisementFromWire);
+  }
+
+  async shareKeys(caller: PhaseCaller, shares: EncryptedShare[], timeoutMs: number): Promise<EncryptedShare[]> {
+    const response = (await unary(this.raw.shareKeys.bind(this.raw), { caller, shares: shares.map(shareToWire) }, timeoutMs).catch((err) => {
+      throw fromServiceError(err, this.component, `sharing keys for ${caller.collectionId}`);
+    })) as ShareKeysResponse__Output;
+    return response.sharesForYou.map(shareFromWire);
+  }
+
+  /** Held open while the participant trains; aborting it tells the aggregator this participant has gone. */
+  consistencyCheck(caller: PhaseCaller, timeoutMs: number, signal?: AbortSignal): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+      const call = this.raw.consistencyCheck({ caller }, { deadline: deadlineAfter(timeoutMs) }, (err, response) => {
+        if (err) reject(fromServiceError(err, this.component, `waiting for the survivors of ${caller.collectionId}`));
+        else resolve((response as ConsistencyCheckResponse__Output).survivors);
+      });
+      signal?.addEventListener('abort', () => call.cancel(), { once: true });
+    });
+  }
+
+  async signSurvivors(caller: PhaseCaller, signature: SurvivorSignature, timeoutMs: number): Promise<SurvivorSignature[]> {
+    const response = (await unary(this.raw.signSurvivors.bind(this.raw), { caller, signature: survivorSignatureToWire(signature) }, timeoutMs).catch((err) => {
+      throw fromServiceError(err, this.component, `signing the survivors of ${caller.collectionId}`);
+    })) as SignSurvivorsResponse__Output;
+    return response.signatures.map(survivorSignatureFromWire);
+  }
+
+  async unmask(caller: PhaseCaller, response: UnmaskResponse, timeoutMs: number): Promise<void> {
+    await unary(this.raw.unmask.bind(this.raw), { caller, shares: response.shares.map(revealedShareToWire) }, timeoutMs).catch((err) => {
+      throw fromServiceError(err, this.component, `unmasking ${caller.collectionId}`);
+    });
   }
 
   async openCollection(request: OpenCollectionRequest, timeoutMs: number): Promise<void> {

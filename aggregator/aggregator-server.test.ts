@@ -13,7 +13,7 @@ let coordinator: AggregatorClient;
 let participant: AggregatorClient;
 
 beforeEach(async () => {
-  server = new AggregatorServer({ jobId: JOB, host: '127.0.0.1', port: 0, logger: silentLogger() });
+  server = new AggregatorServer({ jobId: JOB, host: '127.0.0.1', port: 0, maskWorkers: 0, logger: silentLogger() });
   const port = await server.start();
   expect(port).toBeGreaterThan(0);
   coordinator = new AggregatorClient(`127.0.0.1:${port}`, 'coordinator');

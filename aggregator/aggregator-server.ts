@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { startServer, stopServer } from '../common/grpc/calls';
 import { shoalProto } from '../common/grpc/proto';
 import { aggregatorHandlers, type AggregatorState } from './aggregator-service';
+import { createMaskExpander, type MaskExpander } from '../common/secagg/mask-expansion';
 import type { Collection } from './collection';
 
 export interface AggregatorOptions {
@@ -14,6 +15,8 @@ export interface AggregatorOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
+  /** Worker threads that expand secure-aggregation masks; 0 expands them on the main thread. */
+  maskWorkers: number;
   logger: Logger;
 }
 
@@ -21,17 +24,20 @@ export class AggregatorServer {
   private server: grpc.Server | undefined;
   private readonly collections = new Map<string, Collection>();
   private readonly ended: Promise<void>;
+  private readonly masks: MaskExpander;
   private markEnded!: () => void;
   port = 0;
 
   constructor(private readonly options: AggregatorOptions) {
     this.ended = new Promise((resolve) => (this.markEnded = resolve));
+    this.masks = createMaskExpander(options.maskWorkers);
   }
 
   async start(): Promise<number> {
     const state: AggregatorState = {
       jobId: this.options.jobId,
       collections: this.collections,
+      masks: this.masks,
       logger: this.options.logger,
       onJobEnded: () => this.markEnded(),
     };
@@ -55,6 +61,7 @@ export class AggregatorServer {
     for (const collection of this.collections.values()) collection.close('aggregator shutting down');
     this.collections.clear();
     if (this.server) await stopServer(this.server);
+    await this.masks.close();
     this.server = undefined;
   }
 }

@@ -11,12 +11,20 @@ import { VectorAssembler, vectorChunks } from '../common/vector-codec';
 import type { AggregatorHandlers } from '../proto/generated/shoal/v1/Aggregator';
 import type { AggregateMessage } from '../proto/generated/shoal/v1/AggregateMessage';
 import type { SubmitMessage__Output } from '../proto/generated/shoal/v1/SubmitMessage';
-import { Collection } from './collection';
+import type { MaskExpander } from '../common/secagg/mask-expansion';
+import { compileSecAggConfig } from '../common/secagg/secagg-config';
+import { settingsFromWire } from '../common/grpc/secagg-codec';
+import type { OpenCollectionRequest__Output } from '../proto/generated/shoal/v1/OpenCollectionRequest';
+import { Collection, type CollectionOptions } from './collection';
 import { AggregatorError } from './errors';
+import { securePhaseHandlers } from './secure-phase-handlers';
+import { SecureAggregation } from './secure-aggregation';
 
 export interface AggregatorState {
   jobId: string;
   collections: Map<string, Collection>;
+  /** Expands secure-aggregation masks (inline or on worker threads), shared by all collections. */
+  masks: MaskExpander;
   logger: Logger;
   onJobEnded: () => void;
 }
@@ -62,8 +70,45 @@ async function receiveContribution(state: AggregatorState, call: grpc.ServerRead
   }
 }
 
+/** A plain collection, or a secure one whose participants submit masked inputs. */
+function openCollection(state: AggregatorState, request: OpenCollectionRequest__Output): Collection {
+  const options: CollectionOptions = {
+    collectionId: request.collectionId,
+    expectedOrgs: request.expectedOrgs,
+    minContributors: request.minContributors,
+    elementCount: Number(request.elementCount),
+    dtype: request.dtype === 'DTYPE_FLOAT64' ? 'DTYPE_FLOAT64' : 'DTYPE_FLOAT32',
+    deadlineUnixMs: request.deadlineUnixMs,
+  };
+  if (!request.secure) return new Collection(options);
+  const settings = settingsFromWire(request.secure, request.expectedOrgs);
+  const config = compileSecAggConfig({
+    jobId: request.jobId,
+    collectionId: request.collectionId,
+    participants: request.expectedOrgs,
+    elementCount: settings.encodedElementCount,
+    threshold: settings.threshold,
+    degree: settings.degree,
+  });
+  let collection: Collection | undefined;
+  const secure = new SecureAggregation({
+    config,
+    roster: settings.identityKeys,
+    encoding: settings.encoding,
+    minSurvivors: request.minContributors,
+    phaseTimeoutMs: settings.phaseTimeoutMs,
+    masks: state.masks,
+    onGone: (orgId, reason) => collection?.markDropped(orgId, reason),
+    logger: state.logger.child({ collection: request.collectionId }),
+  });
+  collection = new Collection({ ...options, elementCount: config.elementCount, dtype: 'DTYPE_UINT32' }, secure);
+  return collection;
+}
+
 export function aggregatorHandlers(state: AggregatorState): AggregatorHandlers {
   return {
+    ...securePhaseHandlers(state),
+
     Submit(call, callback) {
       receiveContribution(state, call).then(
         (count) => callback(null, { contributorsSoFar: count }),
@@ -82,15 +127,8 @@ export function aggregatorHandlers(state: AggregatorState): AggregatorHandlers {
         if (request.minContributors < 1 || request.minContributors > request.expectedOrgs.length) {
           throw new AggregatorError('INVALID_CONTRIBUTION', `min_contributors ${request.minContributors} must be between 1 and the ${request.expectedOrgs.length} expected participants`);
         }
-        state.collections.set(request.collectionId, new Collection({
-          collectionId: request.collectionId,
-          expectedOrgs: request.expectedOrgs,
-          minContributors: request.minContributors,
-          elementCount: Number(request.elementCount),
-          dtype: request.dtype === 'DTYPE_FLOAT64' ? 'DTYPE_FLOAT64' : 'DTYPE_FLOAT32',
-          deadlineUnixMs: request.deadlineUnixMs,
-        }));
-        state.logger.info({ collection: request.collectionId, expected: request.expectedOrgs.length, min: request.minContributors }, 'collection opened');
+        state.collections.set(request.collectionId, openCollection(state, request));
+        state.logger.info({ collection: request.collectionId, expected: request.expectedOrgs.length, min: request.minContributors, secure: Boolean(request.secure) }, 'collection opened');
         callback(null, {});
       } catch (err) {
         callback(toServiceError(err));

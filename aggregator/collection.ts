@@ -6,6 +6,7 @@
  */
 import type { NumericVector } from '../common/vector-codec';
 import { PlainAggregation, type AggregateResult, type Aggregation } from './aggregation';
+import { SecureAggregation } from './secure-aggregation';
 import { AggregatorError } from './errors';
 
 export interface CollectionOptions {
@@ -13,7 +14,7 @@ export interface CollectionOptions {
   expectedOrgs: string[];
   minContributors: number;
   elementCount: number;
-  dtype: 'DTYPE_FLOAT32' | 'DTYPE_FLOAT64';
+  dtype: 'DTYPE_FLOAT32' | 'DTYPE_FLOAT64' | 'DTYPE_UINT32';
   deadlineUnixMs: number;
 }
 
@@ -30,13 +31,13 @@ export class Collection {
   private readonly dropped = new Map<string, string>();
   private readonly settledPromise: Promise<SettledCollection>;
   private settle!: (result: SettledCollection) => void;
-  private fail!: (err: AggregatorError) => void;
+  private fail!: (err: unknown) => void;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
 
-  constructor(readonly options: CollectionOptions, now = Date.now()) {
+  constructor(readonly options: CollectionOptions, aggregation?: Aggregation, now = Date.now()) {
     this.expected = new Set(options.expectedOrgs);
-    this.aggregation = new PlainAggregation(options.elementCount);
+    this.aggregation = aggregation ?? new PlainAggregation(options.elementCount);
     this.settledPromise = new Promise((resolve, reject) => {
       this.settle = resolve;
       this.fail = reject;
@@ -66,7 +67,8 @@ export class Collection {
     if (this.closed) throw new AggregatorError('COLLECTION_CLOSED', `collection ${this.options.collectionId} closed before ${orgId}'s contribution finished`);
     // Dropped while uploading (it reported a failure): its late bytes must not count, or it would be counted twice.
     if (this.dropped.has(orgId)) throw new AggregatorError('COLLECTION_CLOSED', `${orgId} was dropped from collection ${this.options.collectionId} while its contribution was arriving`);
-    for (let i = 0; i < vector.length; i++) {
+    // Masked inputs (Uint32Array) are always finite; float vectors are checked.
+    for (let i = 0; !(vector instanceof Uint32Array) && i < vector.length; i++) {
       if (!Number.isFinite(vector[i])) {
         throw new AggregatorError('INVALID_CONTRIBUTION', `${orgId}'s contribution holds a non-finite value at element ${i}`);
       }
@@ -82,9 +84,16 @@ export class Collection {
   }
 
   markDropped(orgId: string, reason: string): void {
-    if (!this.expected.has(orgId) || this.contributed.has(orgId)) return;
+    if (!this.expected.has(orgId)) return;
+    this.aggregation.markGone(orgId, reason);
+    if (this.contributed.has(orgId) || this.dropped.has(orgId)) return;
     this.dropped.set(orgId, reason);
     this.settleIfDone();
+  }
+
+  /** The secure-aggregation phases of this collection; undefined for plain aggregation. */
+  get secure(): SecureAggregation | undefined {
+    return this.aggregation instanceof SecureAggregation ? this.aggregation : undefined;
   }
 
   get contributorCount(): number {
@@ -104,10 +113,19 @@ export class Collection {
       .filter((org) => !this.contributed.has(org))
       .map((orgId) => ({ orgId, reason: this.dropped.get(orgId) ?? reason }));
     if (this.contributed.size < this.options.minContributors) {
+      this.aggregation.dispose();
       this.fail(new AggregatorError('QUORUM_NOT_MET', `collection ${this.options.collectionId}: ${this.contributed.size} of ${this.expected.size} participants contributed, fewer than the minimum ${this.options.minContributors} (${reason})`, { contributors: this.contributed.size, minimum: this.options.minContributors, missing }));
       return;
     }
-    this.settle({ ...this.aggregation.result(), missing });
+    this.aggregation.result().then(
+      (result) => {
+        // Secure aggregation may count fewer contributors than arrived (some could not be unmasked).
+        const counted = new Set(result.contributors);
+        const notCounted = [...this.expected].filter((org) => !counted.has(org)).map((orgId) => missing.find((m) => m.orgId === orgId) ?? { orgId, reason: 'dropped before unmasking' });
+        this.settle({ ...result, missing: notCounted });
+      },
+      (err) => this.fail(err),
+    ).finally(() => this.aggregation.dispose());
   }
 
   private settleIfDone(): void {

@@ -9,6 +9,7 @@ export type AggregatorErrorCode =
   | 'DUPLICATE_CONTRIBUTION'
   | 'INVALID_CONTRIBUTION'
   | 'QUORUM_NOT_MET'
+  | 'NOT_SECURE'
   | 'SHUTTING_DOWN';
 
 export class AggregatorError extends ShoalError {

@@ -1,8 +1,9 @@
 /**
  * Entry point of one job's aggregator process. Usage:
- *   node dist/aggregator/main.js --job-id <id> [--host 127.0.0.1] [--port 0] [--max-lifetime-seconds 86400]
+ *   node dist/aggregator/main.js --job-id <id> [--host 127.0.0.1] [--port 0] [--max-lifetime-seconds 86400] [--mask-workers 2]
  * Prints one JSON "ready" line with the bound port on stdout; logs go to stderr.
  */
+import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { createRootLogger } from '../common/logger';
 import { EXIT_CODES, announceReady, onShutdownSignal, wholeNumberFlag } from '../common/process-lifecycle';
@@ -14,10 +15,11 @@ async function main(): Promise<void> {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--port <port>', 'port to bind (0 picks a free one)', wholeNumberFlag, 0)
     .option('--max-lifetime-seconds <s>', 'exit after this long even if the job never ends', wholeNumberFlag, 86400)
+    .option('--mask-workers <n>', 'worker threads that expand secure-aggregation masks (0: main thread)', wholeNumberFlag, Math.min(4, availableParallelism()))
     .parse()
-    .opts<{ jobId: string; host: string; port: number; maxLifetimeSeconds: number }>();
+    .opts<{ jobId: string; host: string; port: number; maxLifetimeSeconds: number; maskWorkers: number }>();
   const logger = createRootLogger({ component: 'aggregator' }).child({ jobId: options.jobId });
-  const server = new AggregatorServer({ jobId: options.jobId, host: options.host, port: options.port, logger });
+  const server = new AggregatorServer({ jobId: options.jobId, host: options.host, port: options.port, maskWorkers: options.maskWorkers, logger });
   const port = await server.start();
   announceReady({ component: 'aggregator', port });
   onShutdownSignal(logger, () => server.stop());

@@ -3,13 +3,19 @@
  * The regulator's command line: `shoal job submit|status` and `shoal simulate`.
  * Exit codes: 0 done, 1 internal error, 2 invalid input, 3 job failed, 4 interrupted.
  */
-import { Command } from 'commander';
-import { errorMessage, hasCode } from '../common/errors';
+import { Command, Option } from 'commander';
+import { ConfigError, errorMessage, hasCode } from '../common/errors';
 import { createRootLogger } from '../common/logger';
-import { EXIT_CODES, wholeNumberFlag } from '../common/process-lifecycle';
+import { EXIT_CODES, positiveNumberFlag, wholeNumberFlag } from '../common/process-lifecycle';
 import { formatStatus, jobStatus } from './job-status';
-import { runSimulation } from './simulate/run-simulation';
+import { runSimulation, type SimulationReport } from './simulate/run-simulation';
 import { submitJob } from './submit-job';
+
+/** One line on the differential privacy a simulation ran with. */
+function privacyLine(dp: SimulationReport['privacy']['differentialPrivacy']): string {
+  if (!dp) return 'differential privacy off';
+  return `differential privacy ${dp.mode}: ε spent ${dp.epsilonSpent.toFixed(3)} of ${dp.epsilonBudget} at δ = ${dp.delta} (noise multiplier ${dp.noiseMultiplier.toFixed(3)}, clip norm ${dp.clipNorm}, ${dp.roundsAccounted} rounds)`;
+}
 
 const DEFAULT_NATS = process.env.SHOAL_NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -61,10 +67,17 @@ program
   .option('--nats <url>', 'use this NATS server instead of the in-process bus')
   .option('--seed <n>', 'seed for the split, initial weights and shuffling', wholeNumberFlag, 42)
   .option('--log-level <level>', 'component logs on stderr (silent, info, debug)', 'silent')
-  .action((o: { dataset: string; orgs?: number; rounds?: number; out: string; nats?: string; seed: number; logLevel: string }) =>
+  .addOption(new Option('--secure-agg <on|off>', 'secure aggregation: the aggregator learns only the sum').choices(['on', 'off']).default('on'))
+  .option('--dp <epsilon>', 'differential privacy with this ε budget (δ = 1e-5, clip norm 1)', positiveNumberFlag)
+  .addOption(new Option('--dp-mode <mode>', 'who adds the noise (default: distributed with secure aggregation, central without)').choices(['central', 'distributed']))
+  .action((o: { dataset: string; orgs?: number; rounds?: number; out: string; nats?: string; seed: number; logLevel: string; secureAgg: 'on' | 'off'; dp?: number; dpMode?: 'central' | 'distributed' }) =>
     run(async () => {
       const logger = createRootLogger({ component: 'simulate', level: o.logLevel });
-      const report = await runSimulation({ dataset: o.dataset, orgs: o.orgs, rounds: o.rounds, outDir: o.out, natsUrl: o.nats, seed: o.seed, logger, showProgress: true });
+      const secureAggregation = o.secureAgg === 'on';
+      if (o.dpMode === 'distributed' && !secureAggregation) throw new ConfigError('--dp-mode distributed needs --secure-agg on: distributed noise protects only a masked sum');
+      if (o.dpMode && o.dp === undefined) throw new ConfigError('--dp-mode needs --dp <epsilon>');
+      const dp = o.dp === undefined ? undefined : { epsilon: o.dp, mode: o.dpMode ?? (secureAggregation ? 'distributed' as const : 'central' as const) };
+      const report = await runSimulation({ dataset: o.dataset, orgs: o.orgs, rounds: o.rounds, outDir: o.out, natsUrl: o.nats, seed: o.seed, logger, showProgress: true, secureAggregation, dp });
       const f = report.federated;
       const c = report.centralized;
       const fmt = (v: number | null): string => (v === null || Number.isNaN(v) ? 'n/a' : v.toFixed(4));
@@ -73,6 +86,8 @@ program
           `dataset ${report.dataset}, ${report.orgs} organisations, ${report.rounds} rounds, backend ${report.backend}, job ${report.job.status}`,
           `federated:   auc ${fmt(f.auc)}  accuracy ${fmt(f.accuracy)}  loss ${fmt(f.loss)}`,
           `centralized: auc ${fmt(c.auc)}  accuracy ${fmt(c.accuracy)}  loss ${fmt(c.loss)}`,
+          `privacy: secure aggregation ${report.privacy.secureAggregation.enabled ? 'on' : 'off'}; ${privacyLine(report.privacy.differentialPrivacy)}`,
+          ...(report.stoppedEarly ? [`stopped early: ${report.stoppedEarly}`] : []),
           `wall time ${report.wallSeconds.toFixed(1)} s; report: ${o.out}/report.json`,
         ].join('\n') + '\n',
       );

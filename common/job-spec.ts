@@ -75,6 +75,33 @@ const evaluationSchema = z.strictObject({
   validationFraction: z.number().min(0.01).max(0.5).default(0.2),
 });
 
+const secureAggregationSchema = z.strictObject({
+  /** On by default: the aggregator learns only the sum of each round's contributions. */
+  enabled: z.boolean().default(true),
+  /** Shares needed to reconstruct a secret within a neighbourhood of m; default ⌊2m/3⌋+1. */
+  threshold: z.number().int().min(1).optional(),
+  /** Neighbours of each participant (SecAgg+); default: the complete graph up to 20 participants, O(log n) beyond. */
+  neighbours: z.number().int().min(1).optional(),
+  /** Each weighted update value is clipped to ±clippingRange before quantisation into Z_{2^32}. */
+  clippingRange: z.number().positive().max(1e6).default(4),
+  /** A participant's weight is min(1, examples / maxWeight): bounded, so the weighted sum stays in range. */
+  maxWeight: z.number().positive().default(100000),
+  /** How long each key-agreement and unmasking phase waits for participants. */
+  phaseTimeoutSeconds: z.number().positive().max(3600).default(30),
+});
+
+const differentialPrivacySchema = z.strictObject({
+  /** central: the coordinator adds the noise to the aggregate; distributed: each participant adds its share, so no noiseless sum exists anywhere. */
+  mode: z.enum(['central', 'distributed']).default('central'),
+  /** Privacy budget ε at delta; the job ends before a round would exceed it. */
+  epsilon: z.number().positive().max(1000),
+  delta: z.number().gt(0).lt(1).default(1e-5),
+  /** Each participant clips its update to this L2 norm. */
+  clipNorm: z.number().positive().max(1e6).default(1),
+  /** Noise std on the sum is noiseMultiplier · clipNorm; absent: the smallest that fits every planned round into the budget. */
+  noiseMultiplier: z.number().positive().max(1e4).optional(),
+});
+
 export const jobSpecSchema = z.strictObject({
   apiVersion: z.literal('shoal/v1'),
   jobId: identifier,
@@ -93,6 +120,9 @@ export const jobSpecSchema = z.strictObject({
   maxMissedRounds: z.number().int().min(1).default(1),
   evaluation: evaluationSchema.default({ metrics: ['loss', 'accuracy', 'auc'], validationFraction: 0.2 }),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  secureAggregation: secureAggregationSchema.default({ enabled: true, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30 }),
+  /** Absent: no differential privacy. */
+  differentialPrivacy: differentialPrivacySchema.optional(),
 });
 
 export type JobSpecInput = z.input<typeof jobSpecSchema>;
@@ -134,6 +164,13 @@ function checkConsistency(spec: JobSpec): void {
   if (!('inputShape' in firstConfig) && !('batchInputShape' in firstConfig)) push('model.layers[0].config.inputShape', 'the input shape of the first layer', 'nothing');
   const expectedLoss = { binary: 'binaryCrossentropy', categorical: 'categoricalCrossentropy', continuous: 'meanSquaredError' }[spec.dataset.labelType];
   if (spec.model.loss !== expectedLoss) push('model.loss', `${expectedLoss} for a ${spec.dataset.labelType} label`, spec.model.loss);
+  const secure = spec.secureAggregation;
+  if (secure.enabled && secure.threshold !== undefined && secure.threshold > spec.invitedOrgs.length) {
+    push('secureAggregation.threshold', `at most the ${spec.invitedOrgs.length} invited organisations`, String(secure.threshold));
+  }
+  if (secure.enabled && spec.invitedOrgs.length > 256) push('invitedOrgs', 'at most 256 organisations with secure aggregation (its exact sums have 8 bits of headroom)', String(spec.invitedOrgs.length));
+  const dp = spec.differentialPrivacy;
+  if (dp?.mode === 'distributed' && !secure.enabled) push('differentialPrivacy.mode', 'central, unless secureAggregation.enabled is true (distributed noise protects only a masked sum)', 'distributed');
   if (problems.length > 0) throw problemsError('job spec', problems);
 }
 

@@ -52,3 +52,10 @@ export function wholeNumberFlag(value: string): number {
   if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number (0 or more)');
   return parsed;
 }
+
+/** commander parser for a flag that takes a positive number such as an ε budget. */
+export function positiveNumberFlag(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive number');
+  return parsed;
+}

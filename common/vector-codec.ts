@@ -10,7 +10,8 @@ import type { TensorSpec } from '../proto/generated/shoal/v1/TensorSpec';
 import type { VectorChunk, VectorChunk__Output } from '../proto/generated/shoal/v1/VectorChunk';
 import type { VectorHeader, VectorHeader__Output } from '../proto/generated/shoal/v1/VectorHeader';
 
-export type NumericVector = Float32Array | Float64Array;
+/** Float vectors for models and sums; Uint32Array for masked secure-aggregation inputs (elements of Z_{2^32}). */
+export type NumericVector = Float32Array | Float64Array | Uint32Array;
 
 /** 1 MiB of payload per chunk keeps every message far below gRPC's 4 MiB default. */
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
@@ -23,11 +24,12 @@ if (endianness() !== 'LE') {
 }
 
 export function dtypeOf(vector: NumericVector): Dtype {
-  return vector instanceof Float64Array ? 'DTYPE_FLOAT64' : 'DTYPE_FLOAT32';
+  if (vector instanceof Float64Array) return 'DTYPE_FLOAT64';
+  return vector instanceof Uint32Array ? 'DTYPE_UINT32' : 'DTYPE_FLOAT32';
 }
 
 function bytesPerElement(dtype: Dtype | string): number {
-  if (dtype === 'DTYPE_FLOAT32') return 4;
+  if (dtype === 'DTYPE_FLOAT32' || dtype === 'DTYPE_UINT32') return 4;
   if (dtype === 'DTYPE_FLOAT64') return 8;
   throw new WireFormatError(`unknown vector dtype ${String(dtype)}`);
 }
@@ -64,7 +66,7 @@ export class VectorAssembler {
     }
     bytesPerElement(header.dtype);
     this.header = header;
-    this.target = header.dtype === 'DTYPE_FLOAT64' ? new Float64Array(count) : new Float32Array(count);
+    this.target = header.dtype === 'DTYPE_FLOAT64' ? new Float64Array(count) : header.dtype === 'DTYPE_UINT32' ? new Uint32Array(count) : new Float32Array(count);
     this.bytes = new Uint8Array(this.target.buffer);
   }
 

@@ -25,8 +25,9 @@ export class CoordinatorClient {
     this.raw = new Client(address, credentials, CHANNEL_OPTIONS);
   }
 
-  async join(jobId: string, orgId: string, timeoutMs: number): Promise<void> {
-    await unary(this.raw.join.bind(this.raw), { jobId, orgId, agentVersion: '0.1.0' }, timeoutMs).catch((err) => {
+  /** Joins the job; `identityKey` (raw Ed25519 public key) signs this participant's secure-aggregation messages. */
+  async join(jobId: string, orgId: string, identityKey: Uint8Array, timeoutMs: number): Promise<void> {
+    await unary(this.raw.join.bind(this.raw), { jobId, orgId, agentVersion: '0.1.0', identityKey: Buffer.from(identityKey) }, timeoutMs).catch((err) => {
       throw fromServiceError(err, 'participant-agent', `joining job ${jobId}`);
     });
   }

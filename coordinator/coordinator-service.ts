@@ -12,6 +12,8 @@ import type { ParticipantRegistry } from './participant-registry';
 
 export interface CoordinatorServiceDeps {
   jobId: string;
+  /** Secure aggregation needs every participant's identity key. */
+  requireIdentityKey: boolean;
   registry: ParticipantRegistry;
   logger: Logger;
   onJoin: (orgId: string) => void;
@@ -26,9 +28,12 @@ export function coordinatorHandlers(deps: CoordinatorServiceDeps): CoordinatorHa
   return {
     Join(call, callback) {
       try {
-        const { jobId, orgId } = call.request;
+        const { jobId, orgId, identityKey } = call.request;
         checkJob(deps, jobId);
-        deps.registry.admit(orgId);
+        if (deps.requireIdentityKey && identityKey.length !== 32) {
+          throw new CoordinatorError('IDENTITY_KEY_MISSING', `${orgId} sent no 32-byte Ed25519 identity key; this job uses secure aggregation, which needs one`);
+        }
+        deps.registry.admit(orgId, new Uint8Array(identityKey));
         deps.logger.info({ org: orgId }, 'participant admitted');
         callback(null, { admitted: true, reason: '', participantsSoFar: deps.registry.size });
         deps.onJoin(orgId);

@@ -20,6 +20,7 @@ import { JobEventPublisher, type JobStatus, type RoundMetrics } from './job-even
 import { JobOutputs } from './job-outputs';
 import { JobRunner, type Decision, type RoundRecord } from './job-runner';
 import { ParticipantRegistry } from './participant-registry';
+import { PrivacyBudget, type PrivacySummary } from './privacy-budget';
 import { createStrategy } from './strategies';
 
 export interface CoordinatorOptions {
@@ -42,6 +43,13 @@ export interface JobReport {
   training: JobSpec['training'];
   participants: { invited: string[]; admitted: string[]; declined: Array<{ orgId: string; reason: string }>; dropped: Array<{ orgId: string; reason: string }> };
   roundsCompleted: number;
+  /** Why training stopped before the planned rounds (the privacy budget), or null. */
+  stoppedEarly: string | null;
+  /** Which protections ran: secure aggregation and differential privacy with the ε spent. */
+  privacy: {
+    secureAggregation: JobSpec['secureAggregation'];
+    differentialPrivacy: PrivacySummary | null;
+  };
   perRound: RoundRecord[];
   finalMetrics: RoundMetrics | null;
   modelPath: string | null;
@@ -92,6 +100,7 @@ export class Coordinator {
       (s) =>
         s.addService(shoalProto().coordinator.shoal.v1.Coordinator.service, coordinatorHandlers({
           jobId: spec.jobId,
+          requireIdentityKey: spec.secureAggregation.enabled,
           registry: this.registry,
           logger,
           onJoin: () => this.changes.notify(),
@@ -147,12 +156,20 @@ export class Coordinator {
     this.events.publish({ type: 'job.started', jobId: spec.jobId, at: startedAt.toISOString(), invited: spec.invitedOrgs, coordinator: `${this.options.host}:${this.port}`, aggregator: this.options.aggregatorAddress });
     let error: JobReport['error'] = null;
     let modelPath: string | null = null;
+    let stoppedEarly: string | null = null;
     try {
-      await runner.admit();
+      const admitted = await runner.admit();
+      if (spec.differentialPrivacy) this.planPrivacy(runner, admitted.length);
       await runner.preprocess();
       for (let round = 1; round <= spec.training.rounds; round++) {
+        if (runner.privacy && !runner.privacy.allowsAnotherRound()) {
+          stoppedEarly = `privacy budget: round ${round} could take ε past ${spec.differentialPrivacy?.epsilon} (spent ${runner.privacy.epsilonSpent.toFixed(3)})`;
+          logger.warn({ round, epsilonSpent: runner.privacy.epsilonSpent }, 'privacy budget reached; training ends');
+          this.events.publish({ type: 'job.budget-reached', jobId: spec.jobId, at: new Date().toISOString(), round, epsilonSpent: runner.privacy.epsilonSpent, epsilonBudget: spec.differentialPrivacy?.epsilon ?? 0 });
+          break;
+        }
         const record = await runner.runRound(round);
-        logger.info({ round, contributors: record.contributors.length, metrics: record.metrics }, 'round completed');
+        logger.info({ round, contributors: record.contributors.length, metrics: record.metrics, epsilonSpent: record.epsilonSpent }, 'round completed');
       }
       modelPath = await this.outputs.writeFinalModel(model, runner.weights, spec, runner.normalization);
     } catch (err) {
@@ -176,6 +193,8 @@ export class Coordinator {
         dropped: this.registry.all().filter((p) => p.state === 'dropped').map((p) => ({ orgId: p.orgId, reason: p.droppedReason ?? '' })),
       },
       roundsCompleted: runner.rounds.length,
+      stoppedEarly,
+      privacy: { secureAggregation: spec.secureAggregation, differentialPrivacy: runner.privacy?.summary() ?? null },
       perRound: runner.rounds,
       finalMetrics: last?.metrics ?? null,
       modelPath,
@@ -190,6 +209,17 @@ export class Coordinator {
     await this.registry.finishAll(error ? `failed: ${error.message}` : 'completed', 3000);
     await this.aggregator.endJob(spec.jobId, 5000).catch((err) => logger.warn({ err: errorMessage(err) }, 'could not end the job at the aggregator'));
     return report;
+  }
+
+  /** Differential privacy for the admitted participants: calibrates the noise and starts accounting. */
+  private planPrivacy(runner: JobRunner, admitted: number): void {
+    const { spec, logger } = this.options;
+    const dp = spec.differentialPrivacy;
+    if (!dp) return;
+    const cohort = runner.cohortOf(1);
+    const budget = new PrivacyBudget(dp, spec.training.rounds, cohort.length / admitted, cohort.length, runner.fewestSurvivors(cohort));
+    runner.usePrivacy(budget, dp);
+    logger.info({ mode: dp.mode, epsilon: dp.epsilon, delta: dp.delta, noiseMultiplier: budget.noiseMultiplier, clipNorm: dp.clipNorm }, 'differential privacy planned');
   }
 
   async stop(): Promise<void> {

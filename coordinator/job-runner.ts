@@ -11,7 +11,12 @@ import type { JobSpec } from '../common/job-spec';
 import { normalizationFromSums } from '../common/normalization';
 import type { TaskHeader } from '../proto/generated/shoal/v1/TaskHeader';
 import type { Dtype } from '../proto/generated/shoal/v1/Dtype';
+import { DifferentialPrivacy, type FitInstructions } from './strategies';
+import { settingsToWire, type SecureCollectionSettings } from '../common/grpc/secagg-codec';
+import { encodedLength, type ContributionEncoding } from '../common/secagg/contribution-encoding';
+import { defaultDegree, defaultThreshold } from '../common/secagg/secagg-config';
 import { selectCohort } from './cohort';
+import type { PrivacyBudget } from './privacy-budget';
 import { CoordinatorError } from './errors';
 import type { JobEventPublisher, RoundMetrics } from './job-events';
 import type { JobOutputs, Normalization } from './job-outputs';
@@ -31,6 +36,8 @@ export interface RoundRecord {
   trainingExamples: number;
   metrics: RoundMetrics | null;
   seconds: number;
+  /** ε spent after this round at the job's δ; null without differential privacy. */
+  epsilonSpent: number | null;
 }
 
 export interface JobRunnerDeps {
@@ -56,9 +63,25 @@ export class JobRunner {
   weights: Float32Array;
   private readonly failures = new Map<string, string>();
   private currentCollection = '';
+  private strategy: Strategy;
+  /** Set once admission is over, when the job runs with differential privacy. */
+  privacy: PrivacyBudget | null = null;
 
   constructor(private readonly deps: JobRunnerDeps) {
     this.weights = deps.initialWeights.vector;
+    this.strategy = deps.strategy;
+  }
+
+  /** From now on participants clip (and in distributed mode add noise) and every round is accounted. */
+  usePrivacy(budget: PrivacyBudget, dp: { mode: 'central' | 'distributed'; clipNorm: number }): void {
+    this.privacy = budget;
+    this.strategy = new DifferentialPrivacy(this.deps.strategy, { mode: dp.mode, clipNorm: dp.clipNorm, noiseMultiplier: budget.noiseMultiplier });
+  }
+
+  /** The fewest contributors a round of this cohort may be aggregated from. */
+  fewestSurvivors(cohort: string[]): number {
+    const secure = this.secureSettings(cohort, 1, undefined);
+    return Math.max(this.deps.spec.minParticipants, secure?.threshold ?? 0);
   }
 
   /** Called by the servicer when a participant reports it cannot contribute. */
@@ -103,22 +126,39 @@ export class JobRunner {
     this.deps.events.publish({ type: 'job.preprocessed', jobId: spec.jobId, at: new Date().toISOString(), examples: result.weightedSum[0] });
   }
 
+  /** The cohort of a round: a seeded sample of the active participants. */
+  cohortOf(round: number): string[] {
+    const { spec, registry } = this.deps;
+    return selectCohort(registry.active(), spec.fractionPerRound, spec.minParticipants, spec.seed, round);
+  }
+
   async runRound(round: number): Promise<RoundRecord> {
-    const { spec, strategy, registry } = this.deps;
+    const { strategy, privacy } = this;
     const started = Date.now();
-    const cohort = selectCohort(registry.active(), spec.fractionPerRound, spec.minParticipants, spec.seed, round);
-    const fit = strategy.fitInstructions(round);
+    const cohort = this.cohortOf(round);
+    const fit = strategy.fitInstructions(round, cohort.length);
     const model = { vector: this.weights, tensors: this.deps.initialWeights.tensors };
     const update = await this.collect('fit', round, cohort, this.weights.length, 'DTYPE_FLOAT32', (header) => ({
       header: { ...header, kind: 'TASK_KIND_FIT', fit, model: { elementCount: model.vector.length, dtype: 'DTYPE_FLOAT32', tensors: model.tensors } },
       model,
-    }));
+    }), fit);
     const mean = update.weightedSum.map((value) => value / update.totalWeight);
-    this.weights = strategy.serverStep(this.weights, mean, round);
+    this.weights = strategy.serverStep(this.weights, mean, round, update.contributors.length);
+    privacy?.recordRound(update.contributors.length);
     this.deps.outputs.writeCheckpoint(round, this.weights, this.deps.initialWeights.tensors, this.normalization);
     const metrics = await this.evaluate(round);
-    const record: RoundRecord = { round, contributors: update.contributors, missing: update.missing, trainingExamples: update.totalWeight, metrics, seconds: (Date.now() - started) / 1000 };
+    const record: RoundRecord = {
+      round,
+      contributors: update.contributors,
+      missing: update.missing,
+      // Under DP every contributor weighs 1, so the total weight is no longer an example count.
+      trainingExamples: fit.weighting === 'examples' ? Math.round(update.totalWeight) : 0,
+      metrics,
+      seconds: (Date.now() - started) / 1000,
+      epsilonSpent: privacy ? privacy.epsilonSpent : null,
+    };
     this.rounds.push(record);
+    const { spec } = this.deps;
     this.deps.events.publish({ type: 'round.completed', jobId: spec.jobId, at: new Date().toISOString(), rounds: spec.training.rounds, ...record });
     return record;
   }
@@ -145,7 +185,7 @@ export class JobRunner {
   }
 
   /** One collection: open it at the aggregator, hand the cohort its task, wait for the weighted sum. */
-  private async collect(kind: string, round: number, cohort: string[], elementCount: number, dtype: Dtype, task: (header: TaskHeader) => Task): Promise<CollectedAggregate> {
+  private async collect(kind: string, round: number, cohort: string[], elementCount: number, dtype: Dtype, task: (header: TaskHeader) => Task, fit?: FitInstructions): Promise<CollectedAggregate> {
     const { spec, aggregator, registry } = this.deps;
     if (cohort.length < spec.minParticipants) {
       throw new CoordinatorError('QUORUM_NOT_MET', `round ${round}: only ${cohort.length} participants remain active; the job needs ${spec.minParticipants}`);
@@ -154,8 +194,10 @@ export class JobRunner {
     const deadline = Date.now() + spec.roundDeadlineSeconds * 1000;
     this.failures.clear();
     this.currentCollection = collectionId;
-    await aggregator.openCollection({ jobId: spec.jobId, collectionId, expectedOrgs: cohort, minContributors: spec.minParticipants, elementCount, dtype, deadlineUnixMs: deadline }, 10_000);
-    const header: TaskHeader = { round, collectionId, deadlineUnixMs: deadline, normalization: this.normalization ?? undefined };
+    const secure = this.secureSettings(cohort, elementCount, fit);
+    const secureWire = secure ? settingsToWire(secure) : undefined;
+    await aggregator.openCollection({ jobId: spec.jobId, collectionId, expectedOrgs: cohort, minContributors: spec.minParticipants, elementCount, dtype, deadlineUnixMs: deadline, secure: secureWire }, 10_000);
+    const header: TaskHeader = { round, collectionId, deadlineUnixMs: deadline, normalization: this.normalization ?? undefined, secure: secureWire };
     for (const org of cohort) registry.send(org, task(header));
     try {
       const result = await aggregator.collect(spec.jobId, collectionId, deadline - Date.now() + COLLECT_MARGIN_MS);
@@ -168,6 +210,32 @@ export class JobRunner {
     } finally {
       this.currentCollection = '';
     }
+  }
+
+  /**
+   * Secure-aggregation settings of one collection, or undefined when the job
+   * aggregates in the clear. Model updates are quantised (their weight as one
+   * extra element); statistics and evaluation sums are encoded exactly.
+   */
+  private secureSettings(cohort: string[], elementCount: number, fit: FitInstructions | undefined): SecureCollectionSettings | undefined {
+    const { spec, registry } = this.deps;
+    const settings = spec.secureAggregation;
+    if (!settings.enabled) return undefined;
+    const degree = Math.min(cohort.length - 1, settings.neighbours ?? defaultDegree(cohort.length));
+    let encoding: ContributionEncoding = { kind: 'exact' };
+    if (fit) {
+      // Distributed DP noise must pass quantisation unclipped: leave room for 8 standard deviations.
+      const clippingRange = Math.max(settings.clippingRange, fit.clipNorm > 0 ? fit.clipNorm + 8 * fit.noiseStd : 0);
+      encoding = { kind: 'quantized', clippingRange, maxWeight: fit.weighting === 'uniform' ? 0 : settings.maxWeight, cohortSize: cohort.length };
+    }
+    return {
+      threshold: settings.threshold ?? defaultThreshold(degree + 1),
+      degree,
+      identityKeys: new Map(cohort.map((org) => [org, registry.get(org).identityKey])),
+      encoding,
+      encodedElementCount: encodedLength(encoding, elementCount),
+      phaseTimeoutMs: settings.phaseTimeoutSeconds * 1000,
+    };
   }
 
   private recordMisses(orgs: string[], round: number, fallback = 'no contribution before the round deadline'): void {

@@ -21,6 +21,8 @@ export interface Participant {
   lastSeen: number;
   missedInARow: number;
   droppedReason?: string;
+  /** Raw Ed25519 public key that signs its secure-aggregation messages (empty if it sent none). */
+  identityKey: Uint8Array;
 }
 
 class Mailbox {
@@ -77,15 +79,19 @@ export class ParticipantRegistry {
 
   constructor(private readonly invited: readonly string[]) {}
 
-  admit(orgId: string, now = Date.now()): Participant {
+  admit(orgId: string, identityKey: Uint8Array = new Uint8Array(0), now = Date.now()): Participant {
     if (!this.invited.includes(orgId)) throw new CoordinatorError('NOT_INVITED', `${orgId} is not invited to this job`);
     const existing = this.participants.get(orgId);
     if (existing) {
+      // A participant may re-join (it restarted), but never under another identity.
+      if (Buffer.compare(Buffer.from(existing.identityKey), Buffer.from(identityKey)) !== 0) {
+        throw new CoordinatorError('NOT_ADMITTED', `${orgId} joined again with a different identity key`);
+      }
       existing.lastSeen = now;
       return existing;
     }
     if (!this.admissionOpen) throw new CoordinatorError('ADMISSION_CLOSED', `admission to this job has closed; ${orgId} joined too late`);
-    const participant: Participant = { orgId, state: 'active', joinedAt: now, lastSeen: now, missedInARow: 0 };
+    const participant: Participant = { orgId, state: 'active', joinedAt: now, lastSeen: now, missedInARow: 0, identityKey };
     this.participants.set(orgId, participant);
     this.mailboxes.set(orgId, new Mailbox());
     return participant;

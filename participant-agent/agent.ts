@@ -5,7 +5,10 @@
 import type { Logger } from 'pino';
 import type { Bus, BusSubscription } from '../common/bus/bus';
 import { subjects } from '../common/bus/subjects';
+import { createMaskExpander, type MaskExpander } from '../common/secagg/mask-expansion';
+import type { IdentityKeyPair } from '../common/secagg/types';
 import type { AgentConfig } from './agent-config';
+import { loadOrCreateIdentity } from './identity-store';
 import { JobSession } from './job-session';
 import { evaluateOffer, type JobOffer, type OfferDecision } from './offer';
 import type { Sandbox } from './sandbox/sandbox';
@@ -21,6 +24,9 @@ export class ParticipantAgent {
   private subscription: BusSubscription<JobOffer> | undefined;
   private readonly sessions = new Map<string, { session: JobSession; done: Promise<string> }>();
   private loop: Promise<void> | undefined;
+  private identity: IdentityKeyPair | undefined;
+  /** Masks are expanded on the agent's main thread: one contribution at a time, and the trainer needs the other cores. */
+  private readonly masks: MaskExpander = createMaskExpander(0);
 
   constructor(private readonly deps: AgentDeps) {}
 
@@ -28,6 +34,9 @@ export class ParticipantAgent {
     const { config, bus, sandbox, logger } = this.deps;
     if (!(await sandbox.isAvailable())) throw new Error(`the ${sandbox.kind} sandbox is not available (is the project built? run npm run build)`);
     if (sandbox.kind === 'process') logger.warn('training runs in a plain child process: weaker isolation than the Docker sandbox');
+    const { identity, created } = loadOrCreateIdentity(config.workDir, config.orgId);
+    this.identity = identity;
+    logger.info({ created, publicKey: Buffer.from(identity.publicKey).toString('hex') }, 'identity key loaded');
     this.subscription = bus.subscribe<JobOffer>(subjects.offers(config.orgId));
     this.loop = (async () => {
       for await (const message of this.subscription as BusSubscription<JobOffer>) this.onOffer(message.data, (d) => message.respond(d));
@@ -65,6 +74,8 @@ export class ParticipantAgent {
       sandbox: this.deps.sandbox,
       workDir: config.workDir,
       trainerTimeoutMs: config.trainer.timeoutSeconds * 1000,
+      identity: this.identity as IdentityKeyPair,
+      masks: this.masks,
       logger: logger.child({ jobId: spec.jobId }),
     });
     this.sessions.set(spec.jobId, { session, done: session.run() });
@@ -75,5 +86,6 @@ export class ParticipantAgent {
     for (const { session } of this.sessions.values()) session.stop();
     await Promise.allSettled([...this.sessions.values()].map((s) => s.done));
     await this.loop;
+    await this.masks.close();
   }
 }

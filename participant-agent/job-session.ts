@@ -11,7 +11,13 @@ import { CoordinatorClient, type ReceivedTask } from '../coordinator';
 import { errorMessage, hasCode } from '../common/errors';
 import { evaluationVectorLength } from '../common/evaluation-metrics';
 import type { JobSpec } from '../common/job-spec';
+import { settingsFromWire } from '../common/grpc/secagg-codec';
+import { addGaussianNoise, clipL2 } from '../common/privacy';
+import type { MaskExpander } from '../common/secagg/mask-expansion';
+import type { IdentityKeyPair } from '../common/secagg/types';
+import type { FitInstructions__Output } from '../proto/generated/shoal/v1/FitInstructions';
 import type { Sandbox } from './sandbox/sandbox';
+import { SecureContribution } from './secure-contribution';
 import { TRAINER_FILES, type TrainerFailure, type TrainerResult, type TrainerTask } from './trainer/trainer-contract';
 
 export interface JobSessionDeps {
@@ -23,6 +29,9 @@ export interface JobSessionDeps {
   sandbox: Sandbox;
   workDir: string;
   trainerTimeoutMs: number;
+  /** Signs this participant's secure-aggregation messages. */
+  identity: IdentityKeyPair;
+  masks: MaskExpander;
   logger: Logger;
 }
 
@@ -52,7 +61,7 @@ export class JobSession {
   async run(): Promise<string> {
     const { spec, orgId, logger } = this.deps;
     try {
-      await this.coordinator.join(spec.jobId, orgId, 15_000);
+      await this.coordinator.join(spec.jobId, orgId, this.deps.identity.publicKey, 15_000);
       logger.info('joined job');
       let errors = 0;
       while (!this.stopped) {
@@ -101,12 +110,32 @@ export class JobSession {
       logger.warn('task arrived after its deadline; skipped');
       return;
     }
+    let secure: SecureContribution | undefined;
     try {
-      const produced = await this.train(kind, task, logger);
-      const timeout = Math.max(5_000, header.deadlineUnixMs - Date.now() + 5_000);
-      await this.aggregator.submit({ jobId: this.deps.spec.jobId, orgId: this.deps.orgId, collectionId: header.collectionId, weight: produced.weight, vector: produced.vector }, timeout);
-      logger.info({ kind, weight: produced.weight }, 'contribution sent');
+      if (header.secure) {
+        const settings = settingsFromWire(header.secure, Object.keys(header.secure.identityKeys ?? {}).sort());
+        // Keys are exchanged before training, while the whole cohort is online.
+        secure = await SecureContribution.begin({
+          aggregator: this.aggregator,
+          identity: this.deps.identity,
+          caller: { jobId: this.deps.spec.jobId, collectionId: header.collectionId, orgId: this.deps.orgId },
+          settings,
+          deadlineUnixMs: header.deadlineUnixMs,
+          masks: this.deps.masks,
+          logger,
+          onPhase: (phase) => logger.debug({ phase }, 'secure aggregation step done'),
+        });
+      }
+      const produced = privatized(await this.train(kind, task, logger), kind === 'fit' ? header.fit : null);
+      if (secure) {
+        await secure.submit(produced.vector, produced.weight);
+      } else {
+        const timeout = Math.max(5_000, header.deadlineUnixMs - Date.now() + 5_000);
+        await this.aggregator.submit({ jobId: this.deps.spec.jobId, orgId: this.deps.orgId, collectionId: header.collectionId, weight: produced.weight, vector: produced.vector }, timeout);
+      }
+      logger.info({ kind, weight: produced.weight, secure: Boolean(secure) }, 'contribution sent');
     } catch (err) {
+      secure?.abandon();
       const code = err instanceof ContributionError ? err.code : ((err as { code?: string }).code ?? 'TASK_FAILED');
       logger.error({ kind, code, err: errorMessage(err) }, 'no contribution this round');
       await this.coordinator
@@ -172,6 +201,25 @@ export class JobSession {
     }
     return vector;
   }
+}
+
+/**
+ * Differential privacy at the participant, before anything leaves: the
+ * update is clipped to the job's L2 bound, distributed noise is added, and
+ * the weight becomes 1 when the job weighs participants uniformly.
+ */
+function privatized(produced: { weight: number; vector: Float32Array | Float64Array }, fit: FitInstructions__Output | null): { weight: number; vector: Float32Array | Float64Array } {
+  if (!fit) return produced;
+  let vector = produced.vector;
+  if (fit.clipNorm > 0) vector = clipL2(vector, fit.clipNorm).vector;
+  if (fit.noiseStd > 0) {
+    const noisy = vector instanceof Float64Array ? vector : Float64Array.from(vector);
+    addGaussianNoise(noisy, fit.noiseStd);
+    vector = noisy;
+  }
+  // What leaves keeps the trainer's dtype, which a plain collection checks.
+  if (produced.vector instanceof Float32Array && !(vector instanceof Float32Array)) vector = Float32Array.from(vector);
+  return { weight: fit.weighting === 'uniform' ? 1 : produced.weight, vector };
 }
 
 function readJson<T>(path: string): T | undefined {

@@ -36,6 +36,10 @@ export interface SimulationOptions {
   seed: number;
   logger: Logger;
   showProgress: boolean;
+  /** Secure aggregation (default on, as in job specs). */
+  secureAggregation: boolean;
+  /** Differential privacy at this ε budget; absent: none. */
+  dp?: { epsilon: number; mode: 'central' | 'distributed' };
 }
 
 export interface SimulationReport {
@@ -48,6 +52,9 @@ export interface SimulationReport {
   federated: HeldOutMetrics;
   centralized: HeldOutMetrics & { epochs: number };
   aucGap: number | null;
+  /** Which protections ran, and the ε spent. */
+  privacy: JobReport['privacy'];
+  stoppedEarly: string | null;
   perRound: JobReport['perRound'];
   job: { status: JobReport['status']; error: JobReport['error']; reportPath: string; modelPath: string | null; participants: JobReport['participants'] };
   wallSeconds: number;
@@ -64,6 +71,8 @@ function simulationSpec(base: JobSpec, orgIds: string[], options: SimulationOpti
     training: { ...base.training, rounds: options.rounds ?? base.training.rounds },
     seed: options.seed,
     admissionSeconds: 30,
+    secureAggregation: { ...base.secureAggregation, enabled: options.secureAggregation },
+    differentialPrivacy: options.dp ? { ...base.differentialPrivacy, mode: options.dp.mode, epsilon: options.dp.epsilon } : base.differentialPrivacy,
   });
 }
 
@@ -83,10 +92,12 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const federation = prepareFederation(dataset, spec, orgIds, outDir, options.seed);
   const progress = new ProgressDisplay(spec.training.rounds, options.showProgress && Boolean(process.stderr.isTTY));
   progress.note(`simulating ${orgCount} organisations on ${dataset.name} (${federation.pooled.rows} rows split non-IID, ${federation.heldOut.rows} held out); backend ${backend}`);
+  const dp = spec.differentialPrivacy;
+  progress.note(`secure aggregation ${spec.secureAggregation.enabled ? 'on' : 'off'}; differential privacy ${dp ? `${dp.mode}, ε ≤ ${dp.epsilon} at δ = ${dp.delta}` : 'off'}`);
 
   const bus: Bus = options.natsUrl ? await NatsBus.connect(options.natsUrl, 'shoal-simulate') : new InProcessBus();
   const jobDir = join(outDir, 'job');
-  const aggregator = new AggregatorServer({ jobId: spec.jobId, host: '127.0.0.1', port: 0, logger: logger.child({ component: 'aggregator' }) });
+  const aggregator = new AggregatorServer({ jobId: spec.jobId, host: '127.0.0.1', port: 0, maskWorkers: 0, logger: logger.child({ component: 'aggregator' }) });
   const agents = federation.orgs.map((org) => new ParticipantAgent({ config: org.config, bus, sandbox: new ProcessSandbox(), logger: logger.child({ component: 'participant-agent', org: org.orgId }) }));
   let coordinator: Coordinator | undefined;
   const events = bus.subscribe<JobEvent>(subjects.events(spec.jobId));
@@ -139,6 +150,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     federated,
     centralized,
     aucGap: federated.auc !== null && centralized.auc !== null ? centralized.auc - federated.auc : null,
+    privacy: jobReport.privacy,
+    stoppedEarly: jobReport.stoppedEarly,
     perRound: jobReport.perRound,
     job: { status: jobReport.status, error: jobReport.error, reportPath: join(jobDir, 'report.json'), modelPath: jobReport.modelPath, participants: jobReport.participants },
     wallSeconds: (Date.now() - started) / 1000,

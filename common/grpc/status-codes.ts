@@ -14,6 +14,7 @@ const STATUS_BY_CODE: Record<string, grpc.status> = {
   NOT_INVITED: grpc.status.PERMISSION_DENIED,
   NOT_EXPECTED: grpc.status.PERMISSION_DENIED,
   NOT_ADMITTED: grpc.status.PERMISSION_DENIED,
+  IDENTITY_KEY_MISSING: grpc.status.INVALID_ARGUMENT,
   DUPLICATE_CONTRIBUTION: grpc.status.ALREADY_EXISTS,
   COLLECTION_EXISTS: grpc.status.ALREADY_EXISTS,
   COLLECTION_CLOSED: grpc.status.FAILED_PRECONDITION,
@@ -21,6 +22,14 @@ const STATUS_BY_CODE: Record<string, grpc.status> = {
   ADMISSION_CLOSED: grpc.status.FAILED_PRECONDITION,
   JOB_ENDED: grpc.status.FAILED_PRECONDITION,
   SHUTTING_DOWN: grpc.status.UNAVAILABLE,
+  SECAGG_BAD_SIGNATURE: grpc.status.PERMISSION_DENIED,
+  SECAGG_DOUBLE_REVEAL: grpc.status.PERMISSION_DENIED,
+  SECAGG_BAD_MESSAGE: grpc.status.INVALID_ARGUMENT,
+  SECAGG_OUT_OF_ORDER: grpc.status.FAILED_PRECONDITION,
+  SECAGG_TOO_FEW_SURVIVORS: grpc.status.FAILED_PRECONDITION,
+  SECAGG_UNRECOVERABLE: grpc.status.FAILED_PRECONDITION,
+  NOT_SECURE: grpc.status.FAILED_PRECONDITION,
+  SECAGG_PHASE_CLOSED: grpc.status.FAILED_PRECONDITION,
 };
 
 /** Status for an error thrown inside a servicer; unknown errors are INTERNAL and keep their message out of the wire. */

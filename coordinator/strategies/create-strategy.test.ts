@@ -34,9 +34,9 @@ describe('createStrategy', () => {
   it('passes the spec settings on to the strategy', () => {
     const strategy = createStrategy({ name: 'fedprox', serverLearningRate: 0.5, proximalMu: 0.25 }, training);
 
-    const next = strategy.serverStep(new Float32Array([1]), new Float64Array([2]), 1);
+    const next = strategy.serverStep(new Float32Array([1]), new Float64Array([2]), 1, 3);
 
-    expect(strategy.fitInstructions(1).proximalMu).toBe(0.25);
+    expect(strategy.fitInstructions(1, 3).proximalMu).toBe(0.25);
     expect(Array.from(next)).toEqual([2]);
   });
 

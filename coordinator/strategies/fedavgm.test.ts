@@ -20,6 +20,6 @@ describe('FedAvgM', () => {
   it('hands out the job spec training settings', () => {
     const strategy = new FedAvgM({ serverLearningRate: 1, momentum: 0.9 }, training);
 
-    expect(strategy.fitInstructions(1)).toEqual({ mode: 'train', localEpochs: 1, batchSize: 32, learningRate: 0.001, optimizer: 'adam', proximalMu: 0 });
+    expect(strategy.fitInstructions(1)).toEqual({ mode: 'train', localEpochs: 1, batchSize: 32, learningRate: 0.001, optimizer: 'adam', proximalMu: 0, clipNorm: 0, noiseStd: 0, weighting: 'examples' });
   });
 });

@@ -9,3 +9,4 @@ export { AdaptiveServerOptimizer, type AdaptiveOptions } from './adaptive-server
 export { FedAdam } from './fedadam';
 export { FedYogi } from './fedyogi';
 export { FedAdagrad } from './fedadagrad';
+export { DifferentialPrivacy, type DifferentialPrivacyOptions } from './differential-privacy';

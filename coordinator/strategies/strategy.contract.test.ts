@@ -32,7 +32,7 @@ describe.each(implementations)('Strategy contract: %s', (name, create) => {
   });
 
   it('passes batch size, learning rate and optimizer from the job spec', () => {
-    const instructions = create().fitInstructions(1);
+    const instructions = create().fitInstructions(1, 3);
 
     expect(instructions).toMatchObject({ batchSize: 8, learningRate: 0.02, optimizer: 'sgd' });
   });
@@ -42,8 +42,8 @@ describe.each(implementations)('Strategy contract: %s', (name, create) => {
     const global = new Float32Array([0.5, -1, 2]);
     const meanUpdate = new Float64Array([0.25, 0.5, -0.75]);
 
-    const first = strategy.serverStep(global, meanUpdate, 1);
-    const second = strategy.serverStep(first, meanUpdate, 2);
+    const first = strategy.serverStep(global, meanUpdate, 1, 3);
+    const second = strategy.serverStep(first, meanUpdate, 2, 3);
 
     expect(first).toBeInstanceOf(Float32Array);
     expect(first).not.toBe(global);
@@ -54,7 +54,7 @@ describe.each(implementations)('Strategy contract: %s', (name, create) => {
   });
 
   it('leaves the model where it is on a first round with a zero update', () => {
-    const next = create().serverStep(new Float32Array([0.5, -1, 2]), new Float64Array(3), 1);
+    const next = create().serverStep(new Float32Array([0.5, -1, 2]), new Float64Array(3), 1, 3);
 
     expect(Array.from(next)).toEqual([0.5, -1, 2]);
   });
@@ -63,14 +63,14 @@ describe.each(implementations)('Strategy contract: %s', (name, create) => {
     const strategy = create();
     const global = new Float32Array([0.5, -1]);
     const meanUpdate = new Float64Array([0.25, -0.5]);
-    strategy.serverStep(global, meanUpdate, 1);
+    strategy.serverStep(global, meanUpdate, 1, 3);
 
-    const rejected = (): Float32Array => strategy.serverStep(global, new Float64Array(3), 2);
-    const afterRejection = (): Float32Array => strategy.serverStep(global, meanUpdate, 2);
+    const rejected = (): Float32Array => strategy.serverStep(global, new Float64Array(3), 2, 3);
+    const afterRejection = (): Float32Array => strategy.serverStep(global, meanUpdate, 2, 3);
 
     expect(rejected).toThrow(expect.objectContaining({ code: 'STRATEGY_SHAPE_MISMATCH', component: 'coordinator' }));
     const reference = create();
-    reference.serverStep(global, meanUpdate, 1);
-    expect(afterRejection()).toEqual(reference.serverStep(global, meanUpdate, 2));
+    reference.serverStep(global, meanUpdate, 1, 3);
+    expect(afterRejection()).toEqual(reference.serverStep(global, meanUpdate, 2, 3));
   });
 });

@@ -15,15 +15,21 @@ export interface FitInstructions {
   optimizer: 'sgd' | 'adam' | 'rmsprop' | 'adagrad';
   /** FedProx proximal coefficient; 0 disables the proximal term. */
   proximalMu: number;
+  /** Differential privacy: each participant clips its update to this L2 norm; 0 means no clipping. */
+  clipNorm: number;
+  /** Distributed DP: std of the Gaussian noise each participant adds to its clipped update; 0 means none. */
+  noiseStd: number;
+  /** 'examples': a participant weighs its example count; 'uniform': every participant weighs 1 (DP needs bounded weights). */
+  weighting: 'examples' | 'uniform';
 }
 
 export interface Strategy {
   readonly name: string;
-  /** Local training instructions for every participant of this round. */
-  fitInstructions(round: number): FitInstructions;
+  /** Local training instructions for every participant of this round's cohort of `cohortSize`. */
+  fitInstructions(round: number, cohortSize: number): FitInstructions;
   /**
-   * Next global weights from the current ones and the example-weighted mean
-   * update of this round's contributors. Must not mutate its inputs.
+   * Next global weights from the current ones and the weighted mean update
+   * of this round's `contributors`. Must not mutate its inputs.
    */
-  serverStep(global: Float32Array, meanUpdate: Float64Array, round: number): Float32Array;
+  serverStep(global: Float32Array, meanUpdate: Float64Array, round: number, contributors: number): Float32Array;
 }

@@ -17,5 +17,8 @@ export function trainInstructions(training: TrainingSettings): FitInstructions {
     learningRate: training.learningRate,
     optimizer: training.optimizer,
     proximalMu: 0,
+    clipNorm: 0,
+    noiseStd: 0,
+    weighting: 'examples',
   };
 }

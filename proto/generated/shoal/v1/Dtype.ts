@@ -3,6 +3,7 @@
 export const Dtype = {
   DTYPE_FLOAT32: 'DTYPE_FLOAT32',
   DTYPE_FLOAT64: 'DTYPE_FLOAT64',
+  DTYPE_UINT32: 'DTYPE_UINT32',
 } as const;
 
 export type Dtype =
@@ -10,5 +11,7 @@ export type Dtype =
   | 0
   | 'DTYPE_FLOAT64'
   | 1
+  | 'DTYPE_UINT32'
+  | 2
 
 export type Dtype__Output = typeof Dtype[keyof typeof Dtype]

@@ -8,6 +8,9 @@ export interface FitInstructions {
   'learningRate'?: (number | string);
   'optimizer'?: (string);
   'proximalMu'?: (number | string);
+  'clipNorm'?: (number | string);
+  'noiseStd'?: (number | string);
+  'weighting'?: (string);
 }
 
 export interface FitInstructions__Output {
@@ -17,4 +20,7 @@ export interface FitInstructions__Output {
   'learningRate': (number);
   'optimizer': (string);
   'proximalMu': (number);
+  'clipNorm': (number);
+  'noiseStd': (number);
+  'weighting': (string);
 }

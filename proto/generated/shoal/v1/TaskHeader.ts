@@ -4,6 +4,7 @@ import type { TaskKind as _shoal_v1_TaskKind, TaskKind__Output as _shoal_v1_Task
 import type { FitInstructions as _shoal_v1_FitInstructions, FitInstructions__Output as _shoal_v1_FitInstructions__Output } from '../../shoal/v1/FitInstructions';
 import type { Normalization as _shoal_v1_Normalization, Normalization__Output as _shoal_v1_Normalization__Output } from '../../shoal/v1/Normalization';
 import type { VectorHeader as _shoal_v1_VectorHeader, VectorHeader__Output as _shoal_v1_VectorHeader__Output } from '../../shoal/v1/VectorHeader';
+import type { SecureAggregationSettings as _shoal_v1_SecureAggregationSettings, SecureAggregationSettings__Output as _shoal_v1_SecureAggregationSettings__Output } from '../../shoal/v1/SecureAggregationSettings';
 
 export interface TaskHeader {
   'kind'?: (_shoal_v1_TaskKind);
@@ -14,6 +15,7 @@ export interface TaskHeader {
   'model'?: (_shoal_v1_VectorHeader | null);
   'deadlineUnixMs'?: (number | string);
   'jobOutcome'?: (string);
+  'secure'?: (_shoal_v1_SecureAggregationSettings | null);
 }
 
 export interface TaskHeader__Output {
@@ -25,4 +27,5 @@ export interface TaskHeader__Output {
   'model': (_shoal_v1_VectorHeader__Output | null);
   'deadlineUnixMs': (number);
   'jobOutcome': (string);
+  'secure': (_shoal_v1_SecureAggregationSettings__Output | null);
 }
