@@ -335,3 +335,37 @@ describe('expandColumns', () => {
     expect(error.message).toContain('dataset.features: expected each column once; found a duplicate');
   });
 });
+
+describe('privacy settings', () => {
+  it('turns secure aggregation on by default and leaves differential privacy off', () => {
+    const spec = compileJobSpec(exampleDocument());
+
+    expect(spec.secureAggregation).toEqual({ enabled: true, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30 });
+    expect(spec.differentialPrivacy).toBeUndefined();
+  });
+
+  it('fills differential privacy defaults around the ε budget', () => {
+    const spec = compileJobSpec({ ...exampleDocument(), differentialPrivacy: { epsilon: 8 } });
+
+    expect(spec.differentialPrivacy).toEqual({ mode: 'central', epsilon: 8, delta: 1e-5, clipNorm: 1 });
+  });
+
+  it('refuses distributed noise without secure aggregation, naming the field', () => {
+    const error = thrownBy(() => compileJobSpec({ ...exampleDocument(), secureAggregation: { enabled: false }, differentialPrivacy: { epsilon: 1, mode: 'distributed' } }));
+
+    expect(problemPaths(error)).toEqual(['differentialPrivacy.mode']);
+    expect(error.message).toContain('distributed noise protects only a masked sum');
+  });
+
+  it('refuses a secure-aggregation threshold above the number of invited organisations', () => {
+    const error = thrownBy(() => compileJobSpec({ ...exampleDocument(), secureAggregation: { threshold: 6 } }));
+
+    expect(problemPaths(error)).toEqual(['secureAggregation.threshold']);
+  });
+
+  it('refuses a non-positive ε and a δ outside (0, 1)', () => {
+    const error = thrownBy(() => compileJobSpec({ ...exampleDocument(), differentialPrivacy: { epsilon: 0, delta: 1 } }));
+
+    expect(problemPaths(error).sort()).toEqual(['differentialPrivacy.delta', 'differentialPrivacy.epsilon']);
+  });
+});

@@ -49,7 +49,8 @@ export function clipL2(vector: Float32Array | Float64Array, maxNorm: number): Cl
   const norm = l2Norm(vector);
   const out = Float64Array.from(vector);
   if (norm <= maxNorm) return { vector: out, norm, clipped: false };
-  const factor = maxNorm / norm;
-  for (let i = 0; i < out.length; i++) out[i] *= factor;
+  // Dividing (rather than multiplying by maxNorm/norm) rounds each entry once when maxNorm is 1.
+  const divisor = norm / maxNorm;
+  for (let i = 0; i < out.length; i++) out[i] /= divisor;
   return { vector: out, norm, clipped: true };
 }

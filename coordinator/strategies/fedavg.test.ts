@@ -9,7 +9,7 @@ describe('FedAvg', () => {
 
     const instructions = strategy.fitInstructions(1);
 
-    expect(instructions).toEqual({ mode: 'train', localEpochs: 3, batchSize: 16, learningRate: 0.05, optimizer: 'sgd', proximalMu: 0 });
+    expect(instructions).toEqual({ mode: 'train', localEpochs: 3, batchSize: 16, learningRate: 0.05, optimizer: 'sgd', proximalMu: 0, clipNorm: 0, noiseStd: 0, weighting: 'examples' });
   });
 
   it('with server learning rate 1 lands exactly on the example-weighted mean of the local models', () => {

@@ -10,7 +10,7 @@ describe('FedProx', () => {
 
     const instructions = strategy.fitInstructions(4);
 
-    expect(instructions).toEqual({ mode: 'train', localEpochs: 2, batchSize: 64, learningRate: 0.01, optimizer: 'adam', proximalMu: 0.01 });
+    expect(instructions).toEqual({ mode: 'train', localEpochs: 2, batchSize: 64, learningRate: 0.01, optimizer: 'adam', proximalMu: 0.01, clipNorm: 0, noiseStd: 0, weighting: 'examples' });
   });
 
   it('takes the same server step as FedAvg', () => {

@@ -9,7 +9,7 @@ describe('FedSGD', () => {
 
     const instructions = strategy.fitInstructions(1);
 
-    expect(instructions).toEqual({ mode: 'gradient', localEpochs: 1, batchSize: 32, learningRate: 0.001, optimizer: 'adam', proximalMu: 0 });
+    expect(instructions).toEqual({ mode: 'gradient', localEpochs: 1, batchSize: 32, learningRate: 0.001, optimizer: 'adam', proximalMu: 0, clipNorm: 0, noiseStd: 0, weighting: 'examples' });
   });
 
   it('takes a gradient-descent step along the negated mean gradient', () => {
