@@ -26,7 +26,7 @@ import {
   survivorSignatureFromWire,
   survivorSignatureToWire,
 } from '../common/grpc/secagg-codec';
-import type { EncryptedShare, KeyAdvertisement, SurvivorSignature, UnmaskResponse } from '../common/secagg/types';
+import type { EncryptedShare, KeyAdvertisement, SurvivorSignature, UnmaskResponse } from '../common/secagg';
 
 export interface CollectedAggregate {
   contributors: string[];

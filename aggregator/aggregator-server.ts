@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { startServer, stopServer } from '../common/grpc/calls';
 import { shoalProto } from '../common/grpc/proto';
 import { aggregatorHandlers, type AggregatorState } from './aggregator-service';
-import { createMaskExpander, type MaskExpander } from '../common/secagg/mask-expansion';
+import { createMaskExpander, type MaskExpander } from '../common/secagg';
 import type { Collection } from './collection';
 
 export interface AggregatorOptions {

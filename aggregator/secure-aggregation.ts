@@ -8,10 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { errorMessage } from '../common/errors';
-import { decodeAggregate, type ContributionEncoding } from '../common/secagg/contribution-encoding';
-import type { MaskExpander } from '../common/secagg/mask-expansion';
-import { SecAggServer } from '../common/secagg/secagg-server';
-import type { EncryptedShare, IdentityRoster, KeyAdvertisement, SecAggConfig, SurvivorSignature, UnmaskResponse } from '../common/secagg/types';
+import { decodeAggregate, type ContributionEncoding, type MaskExpander, SecAggServer, type EncryptedShare, type IdentityRoster, type KeyAdvertisement, type SecAggConfig, type SurvivorSignature, type UnmaskResponse } from '../common/secagg';
 import type { NumericVector } from '../common/vector-codec';
 import type { AggregateResult, Aggregation } from './aggregation';
 import { AggregatorError } from './errors';

@@ -7,6 +7,7 @@
  * every mode, and below 0.01% of a vector of 10^6 elements.
  */
 import type { EncryptedShare, KeyAdvertisement, SurvivorSignature, UnmaskResponse } from '../common/secagg';
+import type { VectorChunk } from '../proto/generated/shoal/v1/VectorChunk';
 
 /** A vector's header: its element count (uint64). */
 export const VECTOR_HEADER_BYTES = 8;
@@ -44,9 +45,9 @@ export function unmaskResponseBytes(response: UnmaskResponse): number {
 }
 
 /** A plain update as the agent streams it: header, weight, and its chunks' payload. */
-export function plainUpdateBytes(chunks: ReadonlyArray<{ data: Uint8Array }>): number {
+export function plainUpdateBytes(chunks: readonly VectorChunk[]): number {
   let bytes = VECTOR_HEADER_BYTES + WEIGHT_BYTES;
-  for (const chunk of chunks) bytes += chunk.data.length;
+  for (const chunk of chunks) bytes += Buffer.byteLength(chunk.data ?? '');
   return bytes;
 }
 

@@ -16,6 +16,8 @@ const MAX_EXAMPLES = 1000;
 /** Wide enough that no weighted update element is clipped. */
 const CLIPPING_RANGE = 1;
 
+export type QuantizedEncoding = Extract<ContributionEncoding, { kind: 'quantized' }>;
+
 export interface SyntheticUpdate {
   vector: Float32Array;
   /** Examples it trained on: the plain weight, and examples / MAX_EXAMPLES the quantised one. */
@@ -90,6 +92,6 @@ export function syntheticUpdate(seed: number, org: string, d: number): Synthetic
 }
 
 /** How a model update is encoded for secure aggregation in a cohort of n, as the agent encodes it. */
-export function updateEncoding(n: number): ContributionEncoding {
+export function updateEncoding(n: number): QuantizedEncoding {
   return { kind: 'quantized', clippingRange: CLIPPING_RANGE, maxWeight: MAX_EXAMPLES, cohortSize: n };
 }

@@ -41,15 +41,18 @@ export class ProgressDisplay {
       case 'participant.dropped':
         return this.line(`dropped ${event.orgId}: ${event.reason}`);
       case 'round.completed': {
-        const text = `round ${event.round}/${event.rounds} | ${event.contributors.length} participants | ${formatMetrics(event.metrics)} | ${event.seconds.toFixed(1)} s`;
+        const epsilon = event.epsilonSpent === null ? '' : ` | ε ${event.epsilonSpent.toFixed(2)}`;
+        const text = `round ${event.round}/${event.rounds} | ${event.contributors.length} participants | ${formatMetrics(event.metrics)}${epsilon} | ${event.seconds.toFixed(1)} s`;
         if (!this.interactive) return this.line(text);
         if (!this.bar) {
           this.bar = new SingleBar({ format: 'round {value}/{total} [{bar}] {participants} participants | {metrics}', hideCursor: true, stream: process.stderr }, Presets.shades_classic);
           this.bar.start(this.rounds, 0, { participants: 0, metrics: '' });
         }
-        this.bar.update(event.round, { participants: event.contributors.length, metrics: formatMetrics(event.metrics) });
+        this.bar.update(event.round, { participants: event.contributors.length, metrics: `${formatMetrics(event.metrics)}${epsilon}` });
         return;
       }
+      case 'job.budget-reached':
+        return this.line(`privacy budget reached before round ${event.round}: ε spent ${event.epsilonSpent.toFixed(3)} of ${event.epsilonBudget}; training ends`);
       case 'job.completed':
         return this.line(`job completed | final ${formatMetrics(event.metrics)}\n  model:  ${event.modelPath}\n  report: ${event.reportPath}`);
       case 'job.failed':

@@ -5,8 +5,7 @@
 import type { Logger } from 'pino';
 import type { Bus, BusSubscription } from '../common/bus/bus';
 import { subjects } from '../common/bus/subjects';
-import { createMaskExpander, type MaskExpander } from '../common/secagg/mask-expansion';
-import type { IdentityKeyPair } from '../common/secagg/types';
+import { createMaskExpander, type MaskExpander, type IdentityKeyPair } from '../common/secagg';
 import type { AgentConfig } from './agent-config';
 import { loadOrCreateIdentity } from './identity-store';
 import { JobSession } from './job-session';

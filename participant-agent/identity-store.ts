@@ -7,8 +7,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, errorMessage } from '../common/errors';
-import { generateIdentity, identityFromPem } from '../common/secagg/identity';
-import type { IdentityKeyPair } from '../common/secagg/types';
+import { generateIdentity, identityFromPem, type IdentityKeyPair } from '../common/secagg';
 
 export const IDENTITY_FILE = 'identity-ed25519.pem';
 

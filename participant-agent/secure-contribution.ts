@@ -9,11 +9,7 @@
 import type { Logger } from 'pino';
 import type { AggregatorClient } from '../aggregator';
 import type { SecureCollectionSettings } from '../common/grpc/secagg-codec';
-import { encodeContribution } from '../common/secagg/contribution-encoding';
-import type { MaskExpander } from '../common/secagg/mask-expansion';
-import { SecAggClient } from '../common/secagg/secagg-client';
-import { compileSecAggConfig } from '../common/secagg/secagg-config';
-import type { EncryptedShare, IdentityKeyPair } from '../common/secagg/types';
+import { encodeContribution, type MaskExpander, SecAggClient, compileSecAggConfig, type EncryptedShare, type IdentityKeyPair } from '../common/secagg';
 import type { PhaseCaller } from '../proto/generated/shoal/v1/PhaseCaller';
 
 export interface SecureContributionDeps {

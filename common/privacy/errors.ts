@@ -20,9 +20,7 @@ export class PrivacyError extends ShoalError {
   declare readonly code: PrivacyErrorCode;
 
   constructor(code: PrivacyErrorCode, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
-    // `Component` has no 'privacy' member; this library lives in common/, and the
-    // PRIVACY_ prefix on every code names the sub-component.
-    super(code, message, { component: 'common', details, cause });
+    super(code, message, { component: 'privacy', details, cause });
     this.name = 'PrivacyError';
   }
 }

@@ -13,6 +13,9 @@ import { repoRoot } from './repo-paths';
 /** The participant script as `npm run build` compiles it. */
 export const secaggParticipantScript = join(repoRoot, 'dist', 'test', 'support', 'secagg-participant.js');
 
+/** The agent's steps, plus 'training': the pause between the key phases and sending the input. */
+export type ParticipantStep = SecureContributionPhase | 'training';
+
 export interface SecureSettingsJson {
   threshold: number;
   degree: number;
@@ -34,8 +37,10 @@ export interface SecAggParticipantJob {
   deadlineUnixMs: number;
   vector: number[];
   weight: number;
+  /** A pause between the key phases and sending the input, as an agent's training would take (default 0). */
+  trainingMs?: number;
   /** The participant kills itself with SIGKILL as soon as it has completed this step. */
-  dieAfter?: SecureContributionPhase;
+  dieAfter?: ParticipantStep;
 }
 
 export function settingsToJson(settings: SecureCollectionSettings): SecureSettingsJson {

@@ -4,7 +4,9 @@
  *
  * It takes part in one secure collection through the agent's own
  * SecureContribution, printing one JSON line per completed step on stdout
- * ({"phase":"keys-advertised"}, …) and {"done":true} at the end. When the
+ * ({"phase":"keys-advertised"}, …) and {"done":true} at the end. Between
+ * the key phases and sending its input it pauses for trainingMs, as an
+ * agent does while it trains, and then prints {"phase":"training"}. When the
  * step named by the job's dieAfter completes, it kills itself with SIGKILL
  * on the spot: no handler runs, no call is closed, the sockets just drop.
  * Exits 0 once the contribution was unmasked; 1, with {"code","message"} on
@@ -14,8 +16,8 @@ import { AggregatorClient } from '../../aggregator';
 import { silentLogger } from '../../common/logger';
 import { identityFromPem } from '../../common/secagg/identity';
 import { createMaskExpander } from '../../common/secagg/mask-expansion';
-import { SecureContribution, type SecureContributionPhase } from '../../participant-agent/secure-contribution';
-import { readParticipantJob, settingsFromJson } from './secagg-participant-job';
+import { SecureContribution } from '../../participant-agent/secure-contribution';
+import { readParticipantJob, settingsFromJson, type ParticipantStep } from './secagg-participant-job';
 
 function printLine(stream: NodeJS.WriteStream, value: Record<string, unknown>): void {
   // stdout and stderr are pipes here, which Node writes synchronously on Linux: the line is out before any SIGKILL.
@@ -27,7 +29,7 @@ async function main(jobPath: string | undefined): Promise<void> {
   const job = readParticipantJob(jobPath);
   const aggregator = new AggregatorClient(job.aggregatorAddress, 'participant-agent');
   const masks = createMaskExpander(0);
-  const onPhase = (phase: SecureContributionPhase): void => {
+  const onPhase = (phase: ParticipantStep): void => {
     printLine(process.stdout, { phase });
     if (phase === job.dieAfter) process.kill(process.pid, 'SIGKILL');
   };
@@ -42,6 +44,8 @@ async function main(jobPath: string | undefined): Promise<void> {
       logger: silentLogger(),
       onPhase,
     });
+    await new Promise((resolve) => setTimeout(resolve, job.trainingMs ?? 0));
+    onPhase('training');
     await contribution.submit(Float64Array.from(job.vector), job.weight);
     printLine(process.stdout, { done: true });
   } finally {

@@ -7,9 +7,8 @@
 import type { AggregatorClient, CollectedAggregate } from '../../aggregator';
 import { settingsToWire, type SecureCollectionSettings } from '../../common/grpc/secagg-codec';
 import { encodedLength, type ContributionEncoding } from '../../common/secagg/contribution-encoding';
-import type { SecureContributionPhase } from '../../participant-agent/secure-contribution';
 import type { ProcessTracker } from './process-tracker';
-import { secaggParticipantScript, settingsToJson, writeParticipantJob } from './secagg-participant-job';
+import { secaggParticipantScript, settingsToJson, writeParticipantJob, type ParticipantStep } from './secagg-participant-job';
 import type { ExitStatus } from './spawned-process';
 
 /** An org's long-term identity as its agent would hold it. */
@@ -22,7 +21,8 @@ export interface CohortMember {
   orgId: string;
   vector: number[];
   weight: number;
-  dieAfter?: SecureContributionPhase;
+  trainingMs?: number;
+  dieAfter?: ParticipantStep;
 }
 
 export interface SecureCollectionPlan {
@@ -128,6 +128,7 @@ export async function runSecureCollection(env: SecureCollectionEnv, plan: Secure
       deadlineUnixMs,
       vector: member.vector,
       weight: member.weight,
+      trainingMs: member.trainingMs,
       dieAfter: member.dieAfter,
     });
     return { orgId: member.orgId, process: env.tracker.spawnNode(`participant ${member.orgId}`, secaggParticipantScript, [jobPath]) };
