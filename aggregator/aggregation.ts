@@ -21,6 +21,8 @@ export interface Aggregation {
   markGone(orgId: string, reason: string): void;
   /** Stops any waiting (collection closed or aggregator shutting down). */
   dispose(): void;
+  /** Why no aggregate can come out any more (a failed secure-aggregation phase), if that is the case. */
+  failureReason(): unknown;
 }
 
 export class PlainAggregation implements Aggregation {
@@ -46,4 +48,8 @@ export class PlainAggregation implements Aggregation {
   markGone(): void {}
 
   dispose(): void {}
+
+  failureReason(): unknown {
+    return undefined;
+  }
 }

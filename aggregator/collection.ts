@@ -112,6 +112,13 @@ export class Collection {
     const missing = [...this.expected]
       .filter((org) => !this.contributed.has(org))
       .map((orgId) => ({ orgId, reason: this.dropped.get(orgId) ?? reason }));
+    const failure = this.aggregation.failureReason();
+    if (failure) {
+      // The real reason (a failed secure-aggregation phase), not a misleading count of contributors.
+      this.aggregation.dispose();
+      this.fail(failure);
+      return;
+    }
     if (this.contributed.size < this.options.minContributors) {
       this.aggregation.dispose();
       this.fail(new AggregatorError('QUORUM_NOT_MET', `collection ${this.options.collectionId}: ${this.contributed.size} of ${this.expected.size} participants contributed, fewer than the minimum ${this.options.minContributors} (${reason})`, { contributors: this.contributed.size, minimum: this.options.minContributors, missing }));

@@ -41,6 +41,8 @@ export class SecureAggregation implements Aggregation {
   private readonly gone = new Set<string>();
   private readonly phaseDone = new Map<PhaseName, () => void>();
   private timer: NodeJS.Timeout | undefined;
+  private presenceTimer: NodeJS.Timeout | undefined;
+  private survivorSet: string[] | undefined;
   private failure: unknown;
   private disposed = false;
 
@@ -64,7 +66,10 @@ export class SecureAggregation implements Aggregation {
 
   /** Waits for the survivor set; a participant holds this call open while it trains, so its death is noticed at once. */
   consistencyCheck(orgId: string, cancelled: Promise<void>): Promise<string[]> {
-    if (this.server.phase !== 'masked-input' && this.server.phase !== 'share') this.expectPhase('masked-input', orgId);
+    if (this.failure) throw this.failure;
+    // Asked after the masked inputs closed: the answer is already known.
+    if (this.survivorSet) return Promise.resolve(this.survivorSet);
+    if (this.server.phase !== 'masked-input') this.expectPhase('masked-input', orgId);
     return this.wait<string[]>('masked-input', orgId, cancelled);
   }
 
@@ -90,7 +95,9 @@ export class SecureAggregation implements Aggregation {
   async result(): Promise<AggregateResult> {
     const { logger } = this.options;
     if (this.failure) throw this.failure;
+    clearTimeout(this.presenceTimer);
     const survivors = this.server.closeMaskedInput();
+    this.survivorSet = survivors;
     logger.info({ survivors: survivors.length }, 'masked inputs closed');
     this.answer('masked-input', () => survivors);
     await this.runPhase('consistency', () => {
@@ -104,9 +111,15 @@ export class SecureAggregation implements Aggregation {
     return { ...decoded, contributors: survivors };
   }
 
+  /** Why this collection can no longer produce a sum, once it cannot. */
+  failureReason(): unknown {
+    return this.failure;
+  }
+
   markGone(orgId: string, reason: string): void {
     if (this.gone.has(orgId) || this.disposed) return;
     this.gone.add(orgId);
+    this.options.logger.info({ org: orgId, phase: this.server.phase, reason }, 'participant gone from secure collection');
     this.server.markGone(orgId, reason);
     this.options.onGone(orgId, reason);
     this.closeIfAnswered(this.server.phase as PhaseName);
@@ -115,6 +128,7 @@ export class SecureAggregation implements Aggregation {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.timer);
+    clearTimeout(this.presenceTimer);
     const err = new AggregatorError('COLLECTION_CLOSED', `secure collection ${this.options.config.collectionId} closed`);
     for (const phase of this.waiters.values()) for (const waiter of phase.values()) waiter.reject(err);
     this.waiters.clear();
@@ -179,12 +193,27 @@ export class SecureAggregation implements Aggregation {
         for (const orgId of this.options.config.participants) {
           if (!shared.has(orgId) && !this.gone.has(orgId)) this.markGone(orgId, 'did not share its keys in time');
         }
+        this.armPresenceCheck();
       } else {
         this.phaseDone.get(phase)?.();
       }
     } catch (err) {
       this.fail(phase, err);
     }
+  }
+
+  /**
+   * Every participant that shared its keys opens ConsistencyCheck at once and
+   * holds it while it trains. One that has not within a phase timeout (it
+   * died before its call reached us) is not waited for until the deadline.
+   */
+  private armPresenceCheck(): void {
+    this.presenceTimer = setTimeout(() => {
+      const holding = this.waiters.get('masked-input') ?? new Map<string, Waiter>();
+      for (const orgId of this.server.waitingFor()) {
+        if (!holding.has(orgId)) this.markGone(orgId, 'did not wait for the survivor set after sharing its keys (disconnected)');
+      }
+    }, this.options.phaseTimeoutMs);
   }
 
   private fail(phase: PhaseName, err: unknown): void {

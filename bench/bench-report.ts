@@ -8,6 +8,7 @@ import type { BenchOptions } from './bench-options';
 import { plainUpdateBytesFor } from './message-bytes';
 import type { ModeResult } from './mode-result';
 import type { Elapsed } from './stopwatch';
+import { gcAvailable } from './untimed-gc';
 
 export const TARGETS = {
   aggregatorSeconds: 0.6,
@@ -83,6 +84,8 @@ export function benchJson(options: BenchOptions, results: readonly ModeResult[],
     maskWorkers: options.maskWorkers,
     seed: options.seed,
     timeIs: 'CPU seconds of this process (user + system); *WallSeconds fields give wall-clock time',
+    /** Whether garbage was collected between parties' turns, untimed (see untimed-gc.ts). */
+    gcBetweenParties: gcAvailable(),
     plainUpdateBytes: plainUpdateBytesFor(options.d),
     targets: targetReport(options, results),
     machine,

@@ -12,6 +12,7 @@ import { plainUpdateBytes } from './message-bytes';
 import type { ModeResult, Progress } from './mode-result';
 import { meanPhases, Stopwatch } from './stopwatch';
 import { chooseDropouts, orgIds, syntheticUpdate } from './synthetic-cohort';
+import { untimedGc } from './untimed-gc';
 
 export async function runPlainRound(options: BenchOptions, progress: Progress): Promise<ModeResult> {
   const started = performance.now();
@@ -27,6 +28,7 @@ export async function runPlainRound(options: BenchOptions, progress: Progress): 
   const sent: number[] = [];
   const every = Math.max(1, Math.floor(survivors.length / 10));
   for (const [i, org] of survivors.entries()) {
+    untimedGc();
     // Not timed: the update exists before the round starts.
     const update = syntheticUpdate(options.seed, org, options.d);
     const clock = new Stopwatch();

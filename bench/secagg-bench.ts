@@ -10,7 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { Command } from 'commander';
+import { Command, type CommanderError } from 'commander';
 import { errorMessage, hasCode } from '../common/errors';
 import { EXIT_CODES, wholeNumberFlag } from '../common/process-lifecycle';
 import { compileBenchOptions, type BenchOptions, type BenchOptionsInput } from './bench-options';
@@ -43,8 +43,14 @@ async function main(argv: string[]): Promise<number> {
     .option('--modes <list>', 'comma-separated: plain,secagg,secagg+ (default all three)')
     .option('--mask-workers <n>', 'mask expansion threads; 0 = inline on one core (default 0)', wholeNumberFlag)
     .option('--seed <n>', 'seed for updates, keys and dropouts (default 1)', wholeNumberFlag)
-    .showHelpAfterError();
-  program.parse(argv);
+    .showHelpAfterError()
+    .exitOverride();
+  try {
+    program.parse(argv);
+  } catch (err) {
+    // commander has printed the help or the problem already.
+    return (err as Partial<CommanderError>).exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.config;
+  }
   const options = compileBenchOptions(program.opts<BenchOptionsInput>());
   const loadAtStart = loadavg();
   const results = await runBench(options);

@@ -32,6 +32,7 @@ import type { FinishProfile, ModeResult, Progress, Verification } from './mode-r
 import { addElapsed, meanPhases, noTime, scaleElapsed, Stopwatch, type Elapsed } from './stopwatch';
 import { chooseDropouts, identitySeed, orgIds, seededBytes, seededUniform, syntheticUpdate, updateEncoding } from './synthetic-cohort';
 import { TimedMaskExpander } from './timed-mask-expander';
+import { untimedGc } from './untimed-gc';
 
 /** One participant's side: its state machine, its clock and what it sent. */
 interface Participant {
@@ -120,13 +121,8 @@ export async function runSecAggRound(mode: 'secagg' | 'secagg+', options: BenchO
     const participants = new Map<string, Participant>();
     for (const org of orgs) {
       const clock = new Stopwatch();
-      const client = clock.measure('advertise', () => new SecAggClient({
-        config,
-        identity: identities.get(org) as IdentityKeyPair,
-        roster,
-        randomBytes: seededBytes(`client/${options.seed}/${mode}/${org}`),
-        masks: clientMasks,
-      }));
+      const clientOptions = { config, identity: identities.get(org) as IdentityKeyPair, roster, randomBytes: seededBytes(`client/${options.seed}/${mode}/${org}`), masks: clientMasks };
+      const client = clock.measure('advertise', () => new SecAggClient(clientOptions));
       participants.set(org, { org, client, clock, sent: new Map(), masks: 0, maskExpansion: noTime() });
     }
     const all = [...participants.values()];
@@ -154,6 +150,7 @@ export async function runSecAggRound(mode: 'secagg' | 'secagg+', options: BenchO
     const every = Math.max(1, Math.floor(survivingParticipants.length / 10));
     const maskingStarted = performance.now();
     for (const [i, p] of survivingParticipants.entries()) {
+      untimedGc();
       // Not timed: the update exists before the round starts.
       const update = syntheticUpdate(options.seed, p.org, options.d);
       const random = seededUniform(`quantize/${options.seed}/${mode}/${p.org}`);
@@ -172,6 +169,7 @@ export async function runSecAggRound(mode: 'secagg' | 'secagg+', options: BenchO
         say(`masking ${i + 1}/${survivingParticipants.length} (${((performance.now() - maskingStarted) / 1000).toFixed(1)} s)`);
       }
     }
+    untimedGc();
     const survivors = aggregator.measure('masked-input', () => server.closeMaskedInput());
 
     say('consistency check');
@@ -191,6 +189,7 @@ export async function runSecAggRound(mode: 'secagg' | 'secagg+', options: BenchO
       aggregator.measure('unmask', () => server.receiveUnmask(response));
     }
     say('finish: reconstructing secrets and removing masks');
+    untimedGc();
     const sum = await aggregator.measureAsync('finish', () => server.finish());
     const finishExpansion = serverMasks.takeLast();
     const finish = finishProfile(aggregator.phases().get('finish') ?? noTime(), finishExpansion.elapsed, finishExpansion.masks, survivors.length);
@@ -214,8 +213,8 @@ export async function runSecAggRound(mode: 'secagg' | 'secagg+', options: BenchO
       participantPhases: toRecord(meanPhases(survivingParticipants.map((p) => p.clock))),
       participantMasks: meanOf(survivingParticipants.map((p) => p.masks)),
       participantMaskExpansion: scaleElapsed(
-        survivingParticipants.reduce((sum, p) => addElapsed(sum, p.maskExpansion), noTime()),
-        1 / Math.max(1, survivingParticipants.length),
+        survivingParticipants.reduce((total, p) => addElapsed(total, p.maskExpansion), noTime()),
+        1 / survivingParticipants.length,
       ),
       aggregatorPhases: toRecord(aggregator.phases()),
       finish,

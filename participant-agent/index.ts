@@ -3,3 +3,4 @@ export { loadAgentConfig, compileAgentConfig, type AgentConfig } from './agent-c
 export { evaluateOffer, type JobOffer, type OfferDecision } from './offer';
 export { ProcessSandbox } from './sandbox/process-sandbox';
 export type { Sandbox, SandboxRun, SandboxSpec, SandboxExit } from './sandbox/sandbox';
+export { SecureContribution, type SecureContributionDeps, type SecureContributionPhase } from './secure-contribution';

@@ -50,10 +50,10 @@ export class SecureContribution {
     const advertisements = await aggregator.advertiseKeys(caller, client.advertiseKeys(), keyPhaseMs);
     deps.onPhase?.('keys-advertised');
     const sharesForMe = await aggregator.shareKeys(caller, client.shareKeys(advertisements), keyPhaseMs);
-    deps.onPhase?.('keys-shared');
     deps.logger.debug({ peers: advertisements.length }, 'secure aggregation keys exchanged');
     const contribution = new SecureContribution(deps, client, sharesForMe);
     contribution.survivors = contribution.waitForSurvivors();
+    deps.onPhase?.('keys-shared');
     return contribution;
   }
 

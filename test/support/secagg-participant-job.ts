@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecureCollectionSettings } from '../../common/grpc/secagg-codec';
-import type { ContributionEncoding } from '../../common/secagg/contribution-encoding';
+import type { ContributionEncoding } from '../../common/secagg';
 import type { SecureContributionPhase } from '../../participant-agent/secure-contribution';
 import { repoRoot } from './repo-paths';
 

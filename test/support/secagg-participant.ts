@@ -14,8 +14,9 @@
  */
 import { AggregatorClient } from '../../aggregator';
 import { silentLogger } from '../../common/logger';
-import { identityFromPem } from '../../common/secagg/identity';
-import { createMaskExpander } from '../../common/secagg/mask-expansion';
+import { createMaskExpander, identityFromPem } from '../../common/secagg';
+// Deep import on purpose: the package index loads TensorFlow.js (via the coordinator client), which would add
+// most of a second to each participant's start-up, and the phase timeouts here are short.
 import { SecureContribution } from '../../participant-agent/secure-contribution';
 import { readParticipantJob, settingsFromJson, type ParticipantStep } from './secagg-participant-job';
 

@@ -6,7 +6,7 @@
  */
 import type { AggregatorClient, CollectedAggregate } from '../../aggregator';
 import { settingsToWire, type SecureCollectionSettings } from '../../common/grpc/secagg-codec';
-import { encodedLength, type ContributionEncoding } from '../../common/secagg/contribution-encoding';
+import { encodedLength, type ContributionEncoding } from '../../common/secagg';
 import type { ProcessTracker } from './process-tracker';
 import { secaggParticipantScript, settingsToJson, writeParticipantJob, type ParticipantStep } from './secagg-participant-job';
 import type { ExitStatus } from './spawned-process';
@@ -61,7 +61,6 @@ export interface SecureCollectionOutcome {
   error?: { code: string; message: string };
   /** From opening the collection to collect() returning or failing. */
   collectMs: number;
-  deadlineMs: number;
   participants: Map<string, ParticipantOutcome>;
 }
 
@@ -146,5 +145,5 @@ export async function runSecureCollection(env: SecureCollectionEnv, plan: Secure
       error: failure ? { code: failure.code as string, message: String(failure.message) } : undefined,
     });
   }
-  return { ...settled, deadlineMs: plan.deadlineMs, participants };
+  return { ...settled, participants };
 }
