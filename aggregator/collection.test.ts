@@ -118,8 +118,8 @@ describe('settling', () => {
     expect(Array.from(result.weightedSum)).toEqual([2, 4, 6]);
     expect(result.totalWeight).toBe(2);
     expect(result.missing).toEqual([
-      { orgId: 'org-a', reason: 'deadline passed' },
-      { orgId: 'org-c', reason: 'deadline passed' },
+      { orgId: 'org-a', reason: 'no contribution before the deadline' },
+      { orgId: 'org-c', reason: 'no contribution before the deadline' },
     ]);
   });
 
@@ -129,7 +129,7 @@ describe('settling', () => {
 
     const alreadyPast = await target.settled();
 
-    expect(alreadyPast.missing.map((m) => m.reason)).toEqual(['deadline passed', 'deadline passed']);
+    expect(alreadyPast.missing.map((m) => m.reason)).toEqual(['no contribution before the deadline', 'no contribution before the deadline']);
   });
 
   it('rejects with QUORUM_NOT_MET when fewer than the minimum contributed by the deadline', async () => {
@@ -144,8 +144,8 @@ describe('settling', () => {
       contributors: 1,
       minimum: 2,
       missing: [
-        { orgId: 'org-b', reason: 'deadline passed' },
-        { orgId: 'org-c', reason: 'deadline passed' },
+        { orgId: 'org-b', reason: 'no contribution before the deadline' },
+        { orgId: 'org-c', reason: 'no contribution before the deadline' },
       ],
     });
   });

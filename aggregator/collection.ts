@@ -44,7 +44,7 @@ export class Collection {
     });
     // Callers attach their handler later (CollectAggregate); avoid an unhandled rejection meanwhile.
     this.settledPromise.catch(() => undefined);
-    this.timer = setTimeout(() => this.close('deadline passed'), Math.max(0, options.deadlineUnixMs - now));
+    this.timer = setTimeout(() => this.close('deadline passed', 'no contribution before the deadline'), Math.max(0, options.deadlineUnixMs - now));
   }
 
   /** Checked when a contribution's header arrives, before any of its bytes are accepted. */
@@ -104,14 +104,14 @@ export class Collection {
     return this.settledPromise;
   }
 
-  /** Ends the collection now (deadline, shutdown); later contributions are refused. */
-  close(reason: string): void {
+  /** Ends the collection now (deadline, shutdown); later contributions are refused. `missingReason` is what non-contributors are told. */
+  close(reason: string, missingReason = reason): void {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
     const missing = [...this.expected]
       .filter((org) => !this.contributed.has(org))
-      .map((orgId) => ({ orgId, reason: this.dropped.get(orgId) ?? reason }));
+      .map((orgId) => ({ orgId, reason: this.dropped.get(orgId) ?? missingReason }));
     const failure = this.aggregation.failureReason();
     if (failure) {
       // The real reason (a failed secure-aggregation phase), not a misleading count of contributors.

@@ -22,6 +22,14 @@ import type { JobOutputs, Normalization } from './job-outputs';
 import type { ParticipantRegistry, Task } from './participant-registry';
 import type { Strategy } from './strategies';
 
+/** The aggregator's "org: reason" lines as a map. */
+function missingReasons(missing: string[]): Map<string, string> {
+  return new Map(missing.map((line) => {
+    const colon = line.indexOf(': ');
+    return colon < 0 ? [line, 'no contribution'] : [line.slice(0, colon), line.slice(colon + 2)];
+  }));
+}
+
 export interface Decision {
   orgId: string;
   accepted: boolean;
@@ -199,9 +207,11 @@ export class JobRunner {
     const header: TaskHeader = { round, collectionId, deadlineUnixMs: deadline, normalization: this.normalization ?? undefined, secure: secureWire };
     for (const org of cohort) registry.send(org, task(header));
     try {
-      const result = await aggregator.collect(spec.jobId, collectionId, deadline - Date.now() + COLLECT_MARGIN_MS);
+      // Secure collections run their unmasking phases after the deadline.
+      const unmasking = secure ? 2 * secure.phaseTimeoutMs : 0;
+      const result = await aggregator.collect(spec.jobId, collectionId, deadline - Date.now() + COLLECT_MARGIN_MS + unmasking);
       for (const org of result.contributors) registry.recordContribution(org);
-      this.recordMisses(cohort.filter((org) => !result.contributors.includes(org)), round);
+      this.recordMisses(cohort.filter((org) => !result.contributors.includes(org)), round, missingReasons(result.missing));
       return result;
     } catch (err) {
       if (hasCode(err, 'QUORUM_NOT_MET')) this.recordMisses(cohort, round, (err as ShoalError).message);
@@ -233,14 +243,16 @@ export class JobRunner {
       identityKeys: new Map(cohort.map((org) => [org, registry.get(org).identityKey])),
       encoding,
       encodedElementCount: encodedLength(encoding, elementCount),
-      phaseTimeoutMs: settings.phaseTimeoutSeconds * 1000,
+      // The key phases must leave most of the round for training.
+      phaseTimeoutMs: Math.min(settings.phaseTimeoutSeconds, spec.roundDeadlineSeconds / 4) * 1000,
     };
   }
 
-  private recordMisses(orgs: string[], round: number, fallback = 'no contribution before the round deadline'): void {
+  /** Records the cohort members that did not contribute; a reported failure explains best, then the aggregator's reason. */
+  private recordMisses(orgs: string[], round: number, reasons: Map<string, string> | string = 'no contribution before the round deadline'): void {
     const { spec, registry, events, logger } = this.deps;
     for (const org of orgs) {
-      const reason = this.failures.get(org) ?? fallback;
+      const reason = this.failures.get(org) ?? (typeof reasons === 'string' ? reasons : reasons.get(org) ?? 'no contribution before the round deadline');
       if (registry.recordMiss(org, reason, spec.maxMissedRounds)) {
         logger.warn({ org, round, reason }, 'participant dropped');
         events.publish({ type: 'participant.dropped', jobId: spec.jobId, at: new Date().toISOString(), orgId: org, reason });

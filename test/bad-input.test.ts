@@ -66,8 +66,8 @@ describe('bad input and misbehaving organisations', () => {
     return Object.fromEntries(agents.map((agent, i) => [BANKS[i], agent]));
   }
 
-  function smallJob(where: string, prefix: string, roundDeadlineSeconds: number): { path: string; spec: JobSpec } {
-    return writeJobSpec(where, { jobId: uniqueJobId(prefix), invitedOrgs: BANKS, rounds: ROUNDS, localEpochs: 1, roundDeadlineSeconds, minParticipants: 2, admissionSeconds: 20 });
+  function smallJob(where: string, prefix: string, roundDeadlineSeconds: number, secureAggregation?: Record<string, unknown>): { path: string; spec: JobSpec } {
+    return writeJobSpec(where, { jobId: uniqueJobId(prefix), invitedOrgs: BANKS, rounds: ROUNDS, localEpochs: 1, roundDeadlineSeconds, minParticipants: 2, admissionSeconds: 20, secureAggregation });
   }
 
   test('an invalid job spec: shoal job submit exits 2, names each bad field, and starts nothing', async () => {
@@ -121,11 +121,11 @@ describe('bad input and misbehaving organisations', () => {
     expect(linesWithMessage(agents['bank-3'].stderr, 'joined job')).toEqual([]);
   }, JOB_TIMEOUT_MS + 30_000);
 
-  test('an agent that stops answering after it joined is dropped at the round deadline; the job completes with the other two', async () => {
+  test('an agent that stops answering after it joined is dropped at the round deadline (plain aggregation); the job completes with the other two', async () => {
     const where = testDir('frozen-agent');
     const outRoot = join(where, 'jobs');
     const agents = await startBanks(where);
-    const { path, spec } = smallJob(where, 'frozen', 8);
+    const { path, spec } = smallJob(where, 'frozen', 8, { enabled: false });
 
     const started = Date.now();
     const cli = startShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot]);
@@ -137,16 +137,38 @@ describe('bad input and misbehaving organisations', () => {
     const report = readJobReport(outRoot, spec.jobId);
     expect(report.status).toBe('completed');
     expect(report.roundsCompleted).toBe(ROUNDS);
+    expect(report.privacy.secureAggregation.enabled).toBe(false);
     expect(report.participants.admitted).toEqual(BANKS);
     expect(report.participants.declined).toEqual([]);
-    expect(report.participants.dropped).toEqual([{ orgId: 'bank-3', reason: 'no contribution before the round deadline' }]);
+    expect(report.participants.dropped).toEqual([{ orgId: 'bank-3', reason: 'no contribution before the deadline' }]);
     for (const round of report.perRound) expect([...round.contributors].sort()).toEqual(['bank-1', 'bank-2']);
     // The collection bank-3 missed waited for its 8 s deadline.
     expect(result.seconds).toBeGreaterThanOrEqual(8);
-    expect(result.stderr).toContain('dropped bank-3: no contribution before the round deadline');
+    expect(result.stderr).toContain('dropped bank-3: no contribution before the deadline');
     expect(linesWithMessage(readCoordinatorLog(outRoot, spec.jobId), 'participant dropped')).toEqual([
-      expect.objectContaining({ org: 'bank-3', reason: 'no contribution before the round deadline' }),
+      expect.objectContaining({ org: 'bank-3', reason: 'no contribution before the deadline' }),
     ]);
+  }, JOB_TIMEOUT_MS + 30_000);
+
+  test('with secure aggregation, an agent frozen after it joined is left out at the key phase; the job completes with the other two', async () => {
+    const where = testDir('frozen-agent-secure');
+    const outRoot = join(where, 'jobs');
+    const agents = await startBanks(where);
+    // Three banks tolerate one dropout only with threshold 2 (the default ⌊2·3/3⌋+1 = 3 tolerates none).
+    const { path, spec } = smallJob(where, 'frozen-secure', 8, { threshold: 2 });
+
+    const cli = startShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot]);
+    await agents['bank-3'].waitForOutput('stderr', '"msg":"joined job"', 30_000);
+    agents['bank-3'].signal('SIGSTOP');
+    const result = await shoalResult(cli, JOB_TIMEOUT_MS);
+
+    expect(result.code).toBe(0);
+    const report = readJobReport(outRoot, spec.jobId);
+    expect(report.status).toBe('completed');
+    expect(report.roundsCompleted).toBe(ROUNDS);
+    expect(report.privacy.secureAggregation).toMatchObject({ enabled: true, threshold: 2 });
+    expect(report.participants.dropped).toEqual([{ orgId: 'bank-3', reason: 'did not share its keys in time' }]);
+    for (const round of report.perRound) expect([...round.contributors].sort()).toEqual(['bank-1', 'bank-2']);
   }, JOB_TIMEOUT_MS + 30_000);
 
   test('an offer from a requester the agent does not accept is declined; the job completes with the other two', async () => {

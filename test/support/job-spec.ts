@@ -18,6 +18,8 @@ export interface TestJobSettings {
   minParticipants?: number;
   admissionSeconds?: number;
   requester?: string;
+  /** Overrides of the spec's secureAggregation section (on by default). */
+  secureAggregation?: Record<string, unknown>;
 }
 
 export type JobDocument = Record<string, unknown> & { training: Record<string, unknown> };
@@ -44,6 +46,7 @@ export function writeJobSpec(dir: string, settings: TestJobSettings): { path: st
     admissionSeconds: settings.admissionSeconds ?? 20,
     roundDeadlineSeconds: settings.roundDeadlineSeconds,
     training: { ...base.training, rounds: settings.rounds, localEpochs: settings.localEpochs },
+    ...(settings.secureAggregation ? { secureAggregation: settings.secureAggregation } : {}),
   };
   const spec = compileJobSpec(document);
   return { path: writeJobDocument(dir, `${settings.jobId}.yaml`, document), spec };
