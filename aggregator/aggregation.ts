@@ -19,8 +19,8 @@ export interface Aggregation {
   result(): Promise<AggregateResult>;
   /** The participant will not answer any more (it reported a failure or disconnected). */
   markGone(orgId: string, reason: string): void;
-  /** Stops any waiting (collection closed or aggregator shutting down). */
-  dispose(): void;
+  /** Stops any waiting (collection closed or aggregator shutting down); waiting participants are told `reason`. */
+  dispose(reason?: unknown): void;
   /** Why no aggregate can come out any more (a failed secure-aggregation phase), if that is the case. */
   failureReason(): unknown;
 }

@@ -120,8 +120,9 @@ export class Collection {
       return;
     }
     if (this.contributed.size < this.options.minContributors) {
-      this.aggregation.dispose();
-      this.fail(new AggregatorError('QUORUM_NOT_MET', `collection ${this.options.collectionId}: ${this.contributed.size} of ${this.expected.size} participants contributed, fewer than the minimum ${this.options.minContributors} (${reason})`, { contributors: this.contributed.size, minimum: this.options.minContributors, missing }));
+      const tooFew = new AggregatorError('QUORUM_NOT_MET', `collection ${this.options.collectionId}: ${this.contributed.size} of ${this.expected.size} participants contributed, fewer than the minimum ${this.options.minContributors} (${reason})`, { contributors: this.contributed.size, minimum: this.options.minContributors, missing });
+      this.aggregation.dispose(tooFew);
+      this.fail(tooFew);
       return;
     }
     this.aggregation.result().then(

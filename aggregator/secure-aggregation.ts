@@ -93,6 +93,16 @@ export class SecureAggregation implements Aggregation {
   }
 
   async result(): Promise<AggregateResult> {
+    try {
+      return await this.unmaskSum();
+    } catch (err) {
+      // Participants still waiting hear the real reason when the collection is disposed.
+      this.failure ??= err;
+      throw err;
+    }
+  }
+
+  private async unmaskSum(): Promise<AggregateResult> {
     const { logger } = this.options;
     if (this.failure) throw this.failure;
     clearTimeout(this.presenceTimer);
@@ -125,11 +135,11 @@ export class SecureAggregation implements Aggregation {
     this.closeIfAnswered(this.server.phase as PhaseName);
   }
 
-  dispose(): void {
+  dispose(reason?: unknown): void {
     this.disposed = true;
     clearTimeout(this.timer);
     clearTimeout(this.presenceTimer);
-    const err = new AggregatorError('COLLECTION_CLOSED', `secure collection ${this.options.config.collectionId} closed`);
+    const err = this.failure ?? reason ?? new AggregatorError('COLLECTION_CLOSED', `secure collection ${this.options.config.collectionId} closed`);
     for (const phase of this.waiters.values()) for (const waiter of phase.values()) waiter.reject(err);
     this.waiters.clear();
     for (const done of this.phaseDone.values()) done();

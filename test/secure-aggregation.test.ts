@@ -122,15 +122,15 @@ function expectFinished(outcome: SecureCollectionOutcome, orgs: string[]): void 
   }
 }
 
-/** The survivors of a refused collection: they sent their input, then the aggregator closed the collection under them. */
-function expectRefused(outcome: SecureCollectionOutcome, orgs: string[], lastStep: ParticipantStep): void {
+/** The survivors of a refused collection: they sent their input, then the aggregator refused with its reason (`code`). */
+function expectRefused(outcome: SecureCollectionOutcome, orgs: string[], lastStep: ParticipantStep, code: string): void {
   for (const org of orgs) {
     const participant = outcome.participants.get(org);
     expect({ org, exit: participant?.exit, phases: participant?.phases, code: participant?.error?.code }).toEqual({
       org,
       exit: { code: 1, signal: null },
       phases: ALL_STEPS.slice(0, ALL_STEPS.indexOf(lastStep) + 1),
-      code: 'COLLECTION_CLOSED',
+      code,
     });
   }
 }
@@ -289,7 +289,7 @@ describe('secure aggregation at a real aggregator, with participants killed mid-
         'collecting below-minimum: collection below-minimum: 2 of 7 participants contributed, fewer than the minimum 3 (all expected participants answered)',
       );
       expectKilledAfter(outcome, dead, 'training');
-      expectRefused(outcome, ['org-1', 'org-2'], 'input-sent');
+      expectRefused(outcome, ['org-1', 'org-2'], 'input-sent', 'QUORUM_NOT_MET');
 
       const next = await runSecureCollection(env, cohortPlan('after-below-minimum', exactInputs('after-below-minimum')));
       expect(next.aggregate?.contributors).toEqual(ORGS);
@@ -310,7 +310,7 @@ describe('secure aggregation at a real aggregator, with participants killed mid-
       expect(outcome.error?.code).toBe('SECAGG_UNRECOVERABLE');
       expect(outcome.error?.message).toMatch(/^collecting below-threshold: consistency: the self-mask seed of org-\d cannot be recovered: only 3 of its neighbourhood signed the survivor set; the threshold is 4$/);
       expectKilledAfter(outcome, dead, 'input-sent');
-      expectRefused(outcome, except(...dead), 'input-sent');
+      expectRefused(outcome, except(...dead), 'input-sent', 'SECAGG_UNRECOVERABLE');
 
       const next = await runSecureCollection(env, cohortPlan('after-below-threshold', exactInputs('after-below-threshold')));
       expect(next.aggregate?.contributors).toEqual(ORGS);

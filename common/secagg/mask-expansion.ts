@@ -3,7 +3,9 @@
  * uint32 words) and adds or subtracts them straight into an accumulator,
  * modulo 2^32. Keystream is produced in 64 KiB chunks, chunk by chunk across
  * all masks, so no mask ever exists as a whole d-element buffer and the
- * accumulator's current chunk stays in cache.
+ * accumulator's current chunk stays in cache. Each chunk is loaded into the
+ * add kernel once (wasm-add-kernel.ts: WebAssembly SIMD, or a JS loop), every
+ * mask's keystream for it is added or subtracted there, and it is stored back.
  *
  * Word k of a mask lies in counter block floor(k / 4), so any slice that
  * starts at a multiple of 4 words can be expanded on its own by starting the
@@ -12,6 +14,7 @@
 import { createCipheriv } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { SecAggError } from './errors';
+import { ADD_KERNEL_WASM, createWordAdder } from './wasm-add-kernel';
 
 export interface MaskJob {
   /** 32-byte AES key. */
@@ -54,26 +57,19 @@ function counterBlock(block: number): Buffer {
   return iv;
 }
 
-function asWords(stream: Buffer): Uint32Array {
-  if ((stream.byteOffset & 3) === 0) return new Uint32Array(stream.buffer, stream.byteOffset, stream.length >>> 2);
-  const copy = new Uint8Array(stream.length);
-  copy.set(stream);
-  return new Uint32Array(copy.buffer);
-}
-
 /** Expands every mask for all of `acc`; yields to the event loop every few milliseconds. */
 async function expandInline(acc: Uint32Array, masks: readonly MaskJob[]): Promise<void> {
+  // One cipher per mask, kept across chunks: update() continues its counter.
   const ciphers = masks.map((mask) => createCipheriv('aes-256-ctr', mask.key, counterBlock(0)));
+  // Its own adder: it holds the loaded chunk across the awaits below.
+  const adder = createWordAdder();
   let lastYield = Date.now();
   for (let offset = 0; offset < acc.length; offset += MASK_CHUNK_WORDS) {
     const count = Math.min(MASK_CHUNK_WORDS, acc.length - offset);
     const input = count === MASK_CHUNK_WORDS ? ZEROS : ZEROS.subarray(0, count * 4);
-    for (let m = 0; m < ciphers.length; m++) {
-      const stream = asWords(ciphers[m].update(input));
-      // Uint32Array stores reduce modulo 2^32, negative differences included.
-      if (masks[m].sign === 1) for (let k = 0; k < count; k++) acc[offset + k] += stream[k];
-      else for (let k = 0; k < count; k++) acc[offset + k] -= stream[k];
-    }
+    adder.load(acc.subarray(offset, offset + count));
+    for (let m = 0; m < ciphers.length; m++) adder.apply(ciphers[m].update(input), masks[m].sign);
+    adder.store();
     if (Date.now() - lastYield >= YIELD_AFTER_MS) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       lastYield = Date.now();
@@ -92,12 +88,14 @@ export class InlineMaskExpander implements MaskExpander {
   async close(): Promise<void> {}
 }
 
-// Plain CommonJS so it runs the same from dist/ and under ts-jest. Mirrors expandInline over one slice.
+// Plain CommonJS so it runs the same from dist/ and under ts-jest. Mirrors expandInline over one slice,
+// with the add kernel of wasm-add-kernel.ts instantiated from workerData.kernel, or a JS loop where it fails.
 const WORKER_SOURCE = `'use strict';
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const { createCipheriv } = require('node:crypto');
 const CHUNK_WORDS = ${MASK_CHUNK_WORDS};
-const zeros = Buffer.alloc(CHUNK_WORDS * 4);
+const CHUNK_BYTES = CHUNK_WORDS * 4;
+const zeros = Buffer.alloc(CHUNK_BYTES);
 function counterBlock(block) {
   const iv = Buffer.alloc(16);
   iv.writeUInt32BE(Math.floor(block / 4294967296), 8);
@@ -110,18 +108,44 @@ function asWords(stream) {
   copy.set(stream);
   return new Uint32Array(copy.buffer);
 }
+// The chunk at offset 0 of the kernel's memory, keystream at CHUNK_BYTES; two chunks fit in 2 pages.
+function startKernel(bytes) {
+  try {
+    if (!bytes || new Uint8Array(Uint32Array.of(1).buffer)[0] !== 1) return null;
+    const kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
+    const pages = Math.ceil((2 * CHUNK_BYTES) / 65536) - kernel.memory.buffer.byteLength / 65536;
+    if (pages > 0) kernel.memory.grow(pages);
+    return { add: kernel.add, sub: kernel.sub, heap: new Uint8Array(kernel.memory.buffer) };
+  } catch {
+    return null;
+  }
+}
+const kernel = startKernel(workerData && workerData.kernel);
+function expandChunk(acc, offset, count, ciphers, masks, input) {
+  if (kernel === null) {
+    for (let m = 0; m < ciphers.length; m++) {
+      const stream = asWords(ciphers[m].update(input));
+      if (masks[m].sign === 1) for (let k = 0; k < count; k++) acc[offset + k] += stream[k];
+      else for (let k = 0; k < count; k++) acc[offset + k] -= stream[k];
+    }
+    return;
+  }
+  const chunk = new Uint8Array(acc.buffer, acc.byteOffset + offset * 4, count * 4);
+  const end = (count * 4 + 15) & ~15;
+  kernel.heap.set(chunk, 0);
+  for (let m = 0; m < ciphers.length; m++) {
+    kernel.heap.set(ciphers[m].update(input), CHUNK_BYTES);
+    (masks[m].sign === 1 ? kernel.add : kernel.sub)(0, CHUNK_BYTES, end);
+  }
+  chunk.set(kernel.heap.subarray(0, count * 4));
+}
 parentPort.on('message', (job) => {
   try {
     const acc = new Uint32Array(job.buffer, job.byteOffset, job.length);
     const ciphers = job.masks.map((mask) => createCipheriv('aes-256-ctr', mask.key, counterBlock(job.firstBlock)));
     for (let offset = 0; offset < acc.length; offset += CHUNK_WORDS) {
       const count = Math.min(CHUNK_WORDS, acc.length - offset);
-      const input = count === CHUNK_WORDS ? zeros : zeros.subarray(0, count * 4);
-      for (let m = 0; m < ciphers.length; m++) {
-        const stream = asWords(ciphers[m].update(input));
-        if (job.masks[m].sign === 1) for (let k = 0; k < count; k++) acc[offset + k] += stream[k];
-        else for (let k = 0; k < count; k++) acc[offset + k] -= stream[k];
-      }
+      expandChunk(acc, offset, count, ciphers, job.masks, count === CHUNK_WORDS ? zeros : zeros.subarray(0, count * 4));
     }
     parentPort.postMessage({ id: job.id });
   } catch (err) {
@@ -162,7 +186,7 @@ export class WorkerMaskExpander implements MaskExpander {
   }
 
   private startWorker(index: number): Worker {
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { kernel: ADD_KERNEL_WASM } });
     worker.on('message', (reply: { id: number; error?: string }) => this.settle(reply));
     worker.on('error', (err) => this.fail(new SecAggError('SECAGG_BAD_MESSAGE', `mask worker ${index} failed: ${err.message}`, { phase: 'mask-expansion' }, err)));
     worker.on('exit', (code) => {

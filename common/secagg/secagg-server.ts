@@ -20,6 +20,7 @@ import {
 import { secAggTopology, type SecAggTopology } from './secagg-config';
 import { checkRecoverable, unmaskingJobs, type RecoveryInputs } from './server-recovery';
 import { isShareValue } from './shamir';
+import { addWordsInto } from './wasm-add-kernel';
 import type { EncryptedShare, IdentityRoster, KeyAdvertisement, RevealedShare, SecAggConfig, SurvivorSignature, UnmaskResponse } from './types';
 
 export interface SecAggServerOptions {
@@ -235,8 +236,7 @@ export class SecAggServer {
     if (!(masked instanceof Uint32Array) || masked.length !== this.config.elementCount) {
       throw badMessage('masked-input', `masked input of ${org} has ${masked?.length ?? 'no'} elements, expected ${this.config.elementCount}`, org);
     }
-    const sum = this.accumulator as Uint32Array;
-    for (let k = 0; k < sum.length; k++) sum[k] += masked[k];
+    addWordsInto(this.accumulator as Uint32Array, masked, 1);
     this.maskedFrom.add(org);
   }
 
