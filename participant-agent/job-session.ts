@@ -17,6 +17,7 @@ import type { MaskExpander, IdentityKeyPair } from '../common/secagg';
 import type { FitInstructions__Output } from '../proto/generated/shoal/v1/FitInstructions';
 import type { Sandbox } from './sandbox/sandbox';
 import { SecureContribution } from './secure-contribution';
+import { brokenPromise } from './task-promises';
 import { TRAINER_FILES, type TrainerFailure, type TrainerResult, type TrainerTask } from './trainer/trainer-contract';
 
 export interface JobSessionDeps {
@@ -111,6 +112,8 @@ export class JobSession {
     }
     let secure: SecureContribution | undefined;
     try {
+      const broken = brokenPromise(this.deps.spec, kind, task.header);
+      if (broken) throw new ContributionError(broken.code, broken.message);
       if (header.secure) {
         const settings = settingsFromWire(header.secure, Object.keys(header.secure.identityKeys ?? {}).sort());
         // Keys are exchanged before training, while the whole cohort is online.
