@@ -69,21 +69,22 @@ program
   .option('--log-level <level>', 'component logs on stderr (silent, info, debug)', 'silent')
   .addOption(new Option('--secure-agg <on|off>', 'secure aggregation: the aggregator learns only the sum').choices(['on', 'off']).default('on'))
   .option('--dp <epsilon>', 'differential privacy with this ε budget (δ = 1e-5, clip norm 1)', positiveNumberFlag)
+  .addOption(new Option('--sandbox <kind>', 'where trainers run (default: docker when an engine and the trainer image are available, else process)').choices(['docker', 'process']))
   .addOption(new Option('--dp-mode <mode>', 'who adds the noise (default: distributed with secure aggregation, central without)').choices(['central', 'distributed']))
-  .action((o: { dataset: string; orgs?: number; rounds?: number; out: string; nats?: string; seed: number; logLevel: string; secureAgg: 'on' | 'off'; dp?: number; dpMode?: 'central' | 'distributed' }) =>
+  .action((o: { dataset: string; orgs?: number; rounds?: number; out: string; nats?: string; seed: number; logLevel: string; secureAgg: 'on' | 'off'; dp?: number; dpMode?: 'central' | 'distributed'; sandbox?: 'docker' | 'process' }) =>
     run(async () => {
       const logger = createRootLogger({ component: 'simulate', level: o.logLevel });
       const secureAggregation = o.secureAgg === 'on';
       if (o.dpMode === 'distributed' && !secureAggregation) throw new ConfigError('--dp-mode distributed needs --secure-agg on: distributed noise protects only a masked sum');
       if (o.dpMode && o.dp === undefined) throw new ConfigError('--dp-mode needs --dp <epsilon>');
       const dp = o.dp === undefined ? undefined : { epsilon: o.dp, mode: o.dpMode ?? (secureAggregation ? 'distributed' as const : 'central' as const) };
-      const report = await runSimulation({ dataset: o.dataset, orgs: o.orgs, rounds: o.rounds, outDir: o.out, natsUrl: o.nats, seed: o.seed, logger, showProgress: true, secureAggregation, dp });
+      const report = await runSimulation({ dataset: o.dataset, orgs: o.orgs, rounds: o.rounds, outDir: o.out, natsUrl: o.nats, seed: o.seed, logger, showProgress: true, secureAggregation, dp, sandbox: o.sandbox ?? 'auto' });
       const f = report.federated;
       const c = report.centralized;
       const fmt = (v: number | null): string => (v === null || Number.isNaN(v) ? 'n/a' : v.toFixed(4));
       process.stdout.write(
         [
-          `dataset ${report.dataset}, ${report.orgs} organisations, ${report.rounds} rounds, backend ${report.backend}, job ${report.job.status}`,
+          `dataset ${report.dataset}, ${report.orgs} organisations, ${report.rounds} rounds, backend ${report.backend}, ${report.sandbox} sandbox, job ${report.job.status}`,
           `federated:   auc ${fmt(f.auc)}  accuracy ${fmt(f.accuracy)}  loss ${fmt(f.loss)}`,
           `centralized: auc ${fmt(c.auc)}  accuracy ${fmt(c.accuracy)}  loss ${fmt(c.loss)}`,
           `privacy: secure aggregation ${report.privacy.secureAggregation.enabled ? 'on' : 'off'}; ${privacyLine(report.privacy.differentialPrivacy)}`,

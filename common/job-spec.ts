@@ -120,6 +120,16 @@ export const jobSpecSchema = z.strictObject({
   maxMissedRounds: z.number().int().min(1).default(1),
   evaluation: evaluationSchema.default({ metrics: ['loss', 'accuracy', 'auc'], validationFraction: 0.2 }),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  /**
+   * The regulator's own training image, instead of the organisation's trainer
+   * running the declarative model. It follows the trainer contract (inputs at
+   * /in, data at /data, outputs at /out, exit code) and runs only where the
+   * organisation allowlists its digest.
+   */
+  trainingImage: z.strictObject({
+    reference: z.string().min(1),
+    digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'an image id "sha256:<64 hex digits>"'),
+  }).optional(),
   secureAggregation: secureAggregationSchema.default({ enabled: true, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30 }),
   /** Absent: no differential privacy. */
   differentialPrivacy: differentialPrivacySchema.optional(),

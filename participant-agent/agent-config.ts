@@ -8,9 +8,36 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../common/errors';
-import { parseWithSchema } from '../common/schema-errors';
+import { parseWithSchema, problemsError } from '../common/schema-errors';
 
 const identifier = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a lower-case identifier');
+
+const SANDBOX_DEFAULTS = {
+  type: 'auto' as const,
+  allowProcessSandbox: true,
+  image: 'shoal-trainer:dev',
+  allowedImageDigests: [] as string[],
+  limits: { memoryMiB: 2048, cpus: 1, pids: 256, outputMiB: 256 },
+};
+
+/** Where training runs: a hardened Docker container, or (weaker) a child process. */
+const sandboxSchema = z.strictObject({
+  /** auto: Docker when an engine answers and the trainer image exists, else the process sandbox (if allowed). */
+  type: z.enum(['auto', 'docker', 'process']).default('auto'),
+  /** false: never train outside a container; the agent refuses to start without Docker. */
+  allowProcessSandbox: z.boolean().default(true),
+  /** The trainer image (built by `npm run build:images`). */
+  image: z.string().min(1).default(SANDBOX_DEFAULTS.image),
+  /** Image ids ("sha256:…") of regulators' own training images this organisation lets run on its data. */
+  allowedImageDigests: z.array(z.string().regex(/^sha256:[0-9a-f]{64}$/, 'an image id "sha256:<64 hex digits>"')).default([]),
+  /** Caps for every training container. */
+  limits: z.strictObject({
+    memoryMiB: z.number().int().min(64).max(1024 * 1024).default(2048),
+    cpus: z.number().positive().max(256).default(1),
+    pids: z.number().int().min(8).max(65536).default(256),
+    outputMiB: z.number().int().min(1).max(1024 * 1024).default(256),
+  }).default(SANDBOX_DEFAULTS.limits),
+});
 
 export const agentConfigSchema = z.strictObject({
   orgId: identifier,
@@ -22,12 +49,16 @@ export const agentConfigSchema = z.strictObject({
   /** Scratch space for trainer inputs and outputs. */
   workDir: z.string().min(1).default('./shoal-agent-work'),
   trainer: z.strictObject({ timeoutSeconds: z.number().positive().max(86400).default(900) }).default({ timeoutSeconds: 900 }),
+  sandbox: sandboxSchema.default(SANDBOX_DEFAULTS),
 });
 
 export type AgentConfig = z.output<typeof agentConfigSchema>;
 
 export function compileAgentConfig(input: unknown, baseDir: string): AgentConfig {
   const config = parseWithSchema(agentConfigSchema, input, 'agent config');
+  if (config.sandbox.type === 'process' && !config.sandbox.allowProcessSandbox) {
+    throw problemsError('agent config', [{ path: 'sandbox.type', expected: 'docker or auto, since sandbox.allowProcessSandbox is false', found: '"process"' }]);
+  }
   const absolute = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
   return {
     ...config,

@@ -11,6 +11,9 @@ import { loadOrCreateIdentity } from './identity-store';
 import { JobSession } from './job-session';
 import { evaluateOffer, type JobOffer, type OfferDecision } from './offer';
 import type { Sandbox } from './sandbox/sandbox';
+import { customImageSandbox } from './sandbox/create-sandbox';
+import type { JobSpec } from '../common/job-spec';
+import { errorMessage } from '../common/errors';
 
 export interface AgentDeps {
   config: AgentConfig;
@@ -24,6 +27,8 @@ export class ParticipantAgent {
   private readonly sessions = new Map<string, { session: JobSession; done: Promise<string> }>();
   private loop: Promise<void> | undefined;
   private identity: IdentityKeyPair | undefined;
+  /** Offers whose own training image is being checked; a repeated offer meanwhile starts nothing. */
+  private readonly checkingImage = new Set<string>();
   /** Masks are expanded on the agent's main thread: one contribution at a time, and the trainer needs the other cores. */
   private readonly masks: MaskExpander = createMaskExpander(0);
 
@@ -31,8 +36,9 @@ export class ParticipantAgent {
 
   async start(): Promise<void> {
     const { config, bus, sandbox, logger } = this.deps;
-    if (!(await sandbox.isAvailable())) throw new Error(`the ${sandbox.kind} sandbox is not available (is the project built? run npm run build)`);
+    if (!(await sandbox.isAvailable())) throw new Error(`the ${sandbox.kind} sandbox is not available: ${await sandbox.describeUnavailable()}`);
     if (sandbox.kind === 'process') logger.warn('training runs in a plain child process: weaker isolation than the Docker sandbox');
+    if (sandbox.kind === 'docker') logger.info({ removed: await sandbox.sweep() }, 'swept training containers left by an earlier run of this agent');
     const { identity, created } = loadOrCreateIdentity(config.workDir, config.orgId);
     this.identity = identity;
     logger.info({ created, publicKey: Buffer.from(identity.publicKey).toString('hex') }, 'identity key loaded');
@@ -62,7 +68,27 @@ export class ParticipantAgent {
       respond({ orgId: config.orgId, jobId: spec.jobId, accepted: true, reason: 'already participating' });
       return;
     }
-    logger.info({ jobId: spec.jobId, requester: spec.requester, dataset: spec.dataset.name }, 'offer accepted');
+    if (spec.trainingImage) {
+      if (this.checkingImage.has(spec.jobId)) return;
+      this.checkingImage.add(spec.jobId);
+      // The job brings its own image: it must be here, with exactly the allowlisted id, before we say yes.
+      customImageSandbox(config, spec.trainingImage, logger.child({ jobId: spec.jobId }))
+        .then(
+          (sandbox) => this.startSession(offer, spec, dataPath, sandbox, respond),
+          (err) => {
+            logger.warn({ jobId: spec.jobId, reason: errorMessage(err) }, 'offer declined');
+            respond({ orgId: config.orgId, jobId: spec.jobId, accepted: false, reason: errorMessage(err) });
+          },
+        )
+        .finally(() => this.checkingImage.delete(spec.jobId));
+      return;
+    }
+    this.startSession(offer, spec, dataPath, this.deps.sandbox, respond);
+  }
+
+  private startSession(offer: JobOffer, spec: JobSpec, dataPath: string, sandbox: Sandbox, respond: (decision: OfferDecision) => void): void {
+    const { config, logger } = this.deps;
+    logger.info({ jobId: spec.jobId, requester: spec.requester, dataset: spec.dataset.name, sandbox: sandbox.kind, image: spec.trainingImage?.reference }, 'offer accepted');
     respond({ orgId: config.orgId, jobId: spec.jobId, accepted: true, reason: '' });
     const session = new JobSession({
       orgId: config.orgId,
@@ -70,7 +96,7 @@ export class ParticipantAgent {
       dataPath,
       coordinatorAddress: offer.coordinator,
       aggregatorAddress: offer.aggregator,
-      sandbox: this.deps.sandbox,
+      sandbox,
       workDir: config.workDir,
       trainerTimeoutMs: config.trainer.timeoutSeconds * 1000,
       identity: this.identity as IdentityKeyPair,

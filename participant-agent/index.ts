@@ -2,5 +2,7 @@ export { ParticipantAgent, type AgentDeps } from './agent';
 export { loadAgentConfig, compileAgentConfig, type AgentConfig } from './agent-config';
 export { evaluateOffer, type JobOffer, type OfferDecision } from './offer';
 export { ProcessSandbox } from './sandbox/process-sandbox';
-export type { Sandbox, SandboxRun, SandboxSpec, SandboxExit } from './sandbox/sandbox';
+export { createSandbox, customImageSandbox, dockerSandboxFor } from './sandbox/create-sandbox';
+export { DockerSandbox, CONTAINER_PATHS, type DockerSandboxOptions } from './sandbox/docker-sandbox';
+export type { Sandbox, SandboxRun, SandboxSpec, SandboxExit, SandboxLimits } from './sandbox/sandbox';
 export { SecureContribution, type SecureContributionDeps, type SecureContributionPhase } from './secure-contribution';

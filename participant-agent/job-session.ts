@@ -15,7 +15,7 @@ import { settingsFromWire } from '../common/grpc/secagg-codec';
 import { addGaussianNoise, clipL2 } from '../common/privacy';
 import type { MaskExpander, IdentityKeyPair } from '../common/secagg';
 import type { FitInstructions__Output } from '../proto/generated/shoal/v1/FitInstructions';
-import type { Sandbox } from './sandbox/sandbox';
+import type { Sandbox, SandboxExit, SandboxLimits } from './sandbox/sandbox';
 import { SecureContribution } from './secure-contribution';
 import { brokenPromise } from './task-promises';
 import { TRAINER_FILES, type TrainerFailure, type TrainerResult, type TrainerTask } from './trainer/trainer-contract';
@@ -162,7 +162,7 @@ export class JobSession {
         jobId: spec.jobId,
         round: task.header.round,
         seed: spec.seed,
-        dataset: { path: this.deps.dataPath, features: spec.dataset.features, label: spec.dataset.label, labelType: spec.dataset.labelType, classes: spec.dataset.classes },
+        dataset: { path: this.deps.sandbox.dataPathInside(this.deps.dataPath), features: spec.dataset.features, label: spec.dataset.label, labelType: spec.dataset.labelType, classes: spec.dataset.classes },
         validationFraction: spec.evaluation.validationFraction,
         model: spec.model,
         normalization: task.header.normalization ? { mean: task.header.normalization.mean, std: task.header.normalization.std } : null,
@@ -171,14 +171,18 @@ export class JobSession {
       writeFileSync(join(inputDir, TRAINER_FILES.task), JSON.stringify(trainerTask));
       if (task.model) writeFileSync(join(inputDir, TRAINER_FILES.model), Buffer.from(task.model.buffer, task.model.byteOffset, task.model.byteLength));
       const timeoutMs = Math.min(this.deps.trainerTimeoutMs, Math.max(1000, task.header.deadlineUnixMs - Date.now()));
-      const run = await this.deps.sandbox.start({ inputDir, outputDir, dataPath: this.deps.dataPath, timeoutMs, labels: { job: spec.jobId, round: String(task.header.round), org: this.deps.orgId } });
+      const { sandbox } = this.deps;
+      const started = Date.now();
+      const run = await sandbox.start({ inputDir, outputDir, dataPath: this.deps.dataPath, timeoutMs, labels: { job: spec.jobId, round: String(task.header.round), org: this.deps.orgId } });
       const exit = await run.wait();
-      if (exit.timedOut) throw new ContributionError('TRAINER_TIMEOUT', `the trainer did not finish within ${timeoutMs} ms`);
-      if (exit.exitCode !== 0) {
-        const failure = readJson<TrainerFailure>(join(outputDir, TRAINER_FILES.error));
-        logger.debug({ logs: exit.logs.slice(-2000) }, 'trainer logs');
-        throw new ContributionError(failure?.code ?? 'TRAINER_FAILED', failure?.message ?? `the trainer exited with ${exit.exitCode ?? exit.signal}`);
+      const record = { sandbox: sandbox.kind, imageDigest: exit.imageDigest, exitCode: exit.exitCode, signal: exit.signal, timedOut: exit.timedOut, oomKilled: exit.oomKilled, outputTooLarge: exit.outputTooLarge, seconds: (Date.now() - started) / 1000 };
+      const failure = trainerFailure(exit, timeoutMs, sandbox.limits, () => readJson<TrainerFailure>(join(outputDir, TRAINER_FILES.error)));
+      if (failure) {
+        // The logs are the trainer's own stdout/stderr; it never prints tensors.
+        logger.error({ run: record, code: failure.code, logs: exit.logs.slice(-2000) }, 'the trainer failed');
+        throw failure;
       }
+      logger.info({ run: record }, 'the trainer finished');
       const result = readJson<TrainerResult>(join(outputDir, TRAINER_FILES.result));
       if (!result) throw new ContributionError('TRAINER_FAILED', 'the trainer wrote no result');
       return { weight: result.weight, vector: this.checkedContribution(kind, result, outputDir, task) };
@@ -222,6 +226,19 @@ function privatized(produced: { weight: number; vector: Float32Array | Float64Ar
   // What leaves keeps the trainer's dtype, which a plain collection checks.
   if (produced.vector instanceof Float32Array && !(vector instanceof Float32Array)) vector = Float32Array.from(vector);
   return { weight: fit.weighting === 'uniform' ? 1 : produced.weight, vector };
+}
+
+/** Why a trainer run produced no contribution, as a stable code; null when it succeeded. */
+function trainerFailure(exit: SandboxExit, timeoutMs: number, limits: SandboxLimits | null, reported: () => TrainerFailure | undefined): ContributionError | null {
+  const mib = (bytes: number | undefined): string => (bytes === undefined ? 'unknown' : `${Math.round(bytes / (1024 * 1024))} MiB`);
+  if (exit.cancelled) return new ContributionError('TRAINER_CANCELLED', 'the trainer was stopped before it finished');
+  if (exit.timedOut) return new ContributionError('TRAINER_TIMEOUT', `the trainer did not finish within ${timeoutMs} ms`);
+  if (exit.oomKilled) return new ContributionError('TRAINER_OUT_OF_MEMORY', `the trainer was killed: out of memory (limit ${mib(limits?.memoryBytes)})`);
+  if (exit.outputTooLarge) return new ContributionError('OUTPUT_TOO_LARGE', `the trainer wrote more than its output limit (${mib(limits?.outputBytes)})`);
+  if (exit.exitCode === 0) return null;
+  const failure = reported();
+  if (failure?.code && failure.message) return new ContributionError(failure.code, failure.message);
+  return new ContributionError('TRAINER_FAILED', `the trainer exited with ${exit.exitCode === null ? 'no exit code' : `code ${exit.exitCode}`}${exit.signal ? ` (${exit.signal})` : ''}`);
 }
 
 function readJson<T>(path: string): T | undefined {

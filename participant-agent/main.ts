@@ -10,7 +10,7 @@ import { createRootLogger } from '../common/logger';
 import { EXIT_CODES, announceReady, onShutdownSignal } from '../common/process-lifecycle';
 import { loadAgentConfig } from './agent-config';
 import { ParticipantAgent } from './agent';
-import { ProcessSandbox } from './sandbox/process-sandbox';
+import { createSandbox } from './sandbox/create-sandbox';
 
 async function main(): Promise<void> {
   const options = new Command('shoal-agent').requiredOption('--config <file>', 'the agent config (YAML)').parse().opts<{ config: string }>();
@@ -27,7 +27,15 @@ async function main(): Promise<void> {
     process.exit(EXIT_CODES.config);
   }
   const bus = await NatsBus.connect(config.nats, `agent-${config.orgId}`);
-  const agent = new ParticipantAgent({ config, bus, sandbox: new ProcessSandbox(), logger });
+  let sandbox;
+  try {
+    sandbox = await createSandbox(config, logger);
+  } catch (err) {
+    logger.error({ err: errorMessage(err) }, 'no sandbox to train in');
+    process.exit(EXIT_CODES.config);
+  }
+  logger.info({ sandbox: sandbox.kind }, 'sandbox selected');
+  const agent = new ParticipantAgent({ config, bus, sandbox, logger });
   await agent.start();
   announceReady({ component: 'participant-agent', orgId: config.orgId });
   onShutdownSignal(logger, async () => {

@@ -52,6 +52,12 @@ export function evaluateOffer(config: AgentConfig, offer: JobOffer, now = Date.n
   if (!spec.invitedOrgs.includes(config.orgId)) return { accepted: false, jobId, reason: `${config.orgId} is not among the job's invited organisations` };
   if (!config.acceptedRequesters.includes(spec.requester)) return { accepted: false, jobId, reason: `requester "${spec.requester}" is not accepted by this organisation` };
   if (!(Date.parse(offer.expiresAt) > now)) return { accepted: false, jobId, reason: `the offer expired at ${offer.expiresAt}` };
+  if (spec.trainingImage && !config.sandbox.allowedImageDigests.includes(spec.trainingImage.digest)) {
+    return { accepted: false, jobId, reason: `IMAGE_NOT_ALLOWED: the job's training image ${spec.trainingImage.reference} (${spec.trainingImage.digest}) is not on this organisation's allowlist (sandbox.allowedImageDigests)` };
+  }
+  if (spec.trainingImage && config.sandbox.type === 'process') {
+    return { accepted: false, jobId, reason: 'IMAGE_NOT_ALLOWED: the job brings its own training image, which runs only in the Docker sandbox; this organisation trains in the process sandbox' };
+  }
   const dataset = config.datasets[spec.dataset.name];
   if (!dataset) return { accepted: false, jobId, reason: `dataset "${spec.dataset.name}" is not configured at this organisation` };
   let header: string[];

@@ -20,7 +20,7 @@ import { compileJobSpec, loadJobSpec, type JobSpec } from '../../common/job-spec
 import { needsConvolutionGradients } from '../../common/model/build-model';
 import { selectBackend } from '../../common/model/tf-backend';
 import { Coordinator, type JobEvent, type JobReport } from '../../coordinator';
-import { ParticipantAgent, ProcessSandbox } from '../../participant-agent';
+import { createSandbox, ParticipantAgent } from '../../participant-agent';
 import { ProgressDisplay } from '../progress';
 import { sendOffers } from '../send-offers';
 import { evaluateOnHeldOut, loadJobModel, trainCentralized, type HeldOutMetrics } from './model-evaluation';
@@ -40,6 +40,8 @@ export interface SimulationOptions {
   secureAggregation: boolean;
   /** Differential privacy at this ε budget; absent: none. */
   dp?: { epsilon: number; mode: 'central' | 'distributed' };
+  /** Where trainers run; auto: Docker when an engine and the trainer image are there, else the process sandbox. */
+  sandbox: 'auto' | 'docker' | 'process';
 }
 
 export interface SimulationReport {
@@ -48,6 +50,8 @@ export interface SimulationReport {
   rounds: number;
   backend: string;
   bus: 'in-process' | 'nats';
+  /** Which sandbox the trainers ran in. */
+  sandbox: 'docker' | 'process';
   partition: { method: string; alpha: number; heldOutRows: number; perOrg: Array<{ orgId: string; rows: number; positiveRate: number | null }> };
   federated: HeldOutMetrics;
   centralized: HeldOutMetrics & { epochs: number };
@@ -98,7 +102,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const bus: Bus = options.natsUrl ? await NatsBus.connect(options.natsUrl, 'shoal-simulate') : new InProcessBus();
   const jobDir = join(outDir, 'job');
   const aggregator = new AggregatorServer({ jobId: spec.jobId, host: '127.0.0.1', port: 0, maskWorkers: 0, logger: logger.child({ component: 'aggregator' }) });
-  const agents = federation.orgs.map((org) => new ParticipantAgent({ config: org.config, bus, sandbox: new ProcessSandbox(), logger: logger.child({ component: 'participant-agent', org: org.orgId }) }));
+  const sandboxes = await Promise.all(federation.orgs.map((org) => createSandbox({ ...org.config, sandbox: { ...org.config.sandbox, type: options.sandbox } }, logger.child({ component: 'participant-agent', org: org.orgId }))));
+  const sandboxKind = sandboxes[0].kind === 'docker' ? 'docker' : 'process';
+  progress.note(`trainers run in the ${sandboxKind} sandbox`);
+  const agents = federation.orgs.map((org, i) => new ParticipantAgent({ config: org.config, bus, sandbox: sandboxes[i], logger: logger.child({ component: 'participant-agent', org: org.orgId }) }));
   let coordinator: Coordinator | undefined;
   const events = bus.subscribe<JobEvent>(subjects.events(spec.jobId));
   const watching = (async () => {
@@ -146,6 +153,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     rounds: jobReport.roundsCompleted,
     backend,
     bus: options.natsUrl ? 'nats' : 'in-process',
+    sandbox: sandboxKind,
     partition: { method: 'Dirichlet label skew', alpha: dataset.dirichletAlpha, heldOutRows: federation.heldOut.rows, perOrg: federation.orgs.map(({ orgId, rows, positiveRate }) => ({ orgId, rows, positiveRate })) },
     federated,
     centralized,

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Sandbox, SandboxExit, SandboxRun, SandboxSpec } from './sandbox';
+import type { Sandbox, SandboxExit, SandboxLimits, SandboxRun, SandboxSpec } from './sandbox';
 
 const MAX_LOG_BYTES = 64 * 1024;
 
@@ -21,11 +21,26 @@ export function trainerScript(): string {
 
 export class ProcessSandbox implements Sandbox {
   readonly kind = 'process';
+  readonly limits: SandboxLimits | null = null;
 
   constructor(private readonly script = trainerScript()) {}
 
   async isAvailable(): Promise<boolean> {
     return existsSync(this.script);
+  }
+
+  async describeUnavailable(): Promise<string> {
+    return existsSync(this.script) ? 'the process sandbox is available' : `the trainer is not built (${this.script} is missing): run npm run build`;
+  }
+
+  /** The child process reads the dataset where it is. */
+  dataPathInside(hostPath: string): string {
+    return hostPath;
+  }
+
+  /** Child processes die with the agent; nothing is left behind. */
+  async sweep(): Promise<number> {
+    return 0;
   }
 
   async start(spec: SandboxSpec): Promise<SandboxRun> {
@@ -49,11 +64,11 @@ export class ProcessSandbox implements Sandbox {
     const exited = new Promise<SandboxExit>((resolve) => {
       child.on('error', (err) => {
         clearTimeout(timer);
-        resolve({ exitCode: null, signal: null, timedOut, cancelled, logs: `${logs}\n${err.message}` });
+        resolve({ exitCode: null, signal: null, timedOut, cancelled, oomKilled: false, outputTooLarge: false, imageDigest: '', logs: `${logs}\n${err.message}` });
       });
       child.on('close', (exitCode, signal) => {
         clearTimeout(timer);
-        resolve({ exitCode, signal, timedOut, cancelled, logs });
+        resolve({ exitCode, signal, timedOut, cancelled, oomKilled: false, outputTooLarge: false, imageDigest: '', logs });
       });
     });
     return {

@@ -1,7 +1,7 @@
 /**
- * Where training on the organisation's data runs. The process sandbox is the
- * first implementation; a Docker sandbox (no network, read-only data) will
- * implement the same interface.
+ * Where training on the organisation's data runs. Two implementations: the
+ * Docker sandbox (no network, read-only data, capped memory, processes and
+ * output) and the weaker process sandbox (a plain child process).
  */
 export interface SandboxSpec {
   /** Read by the trainer: task.json, model.bin. */
@@ -19,6 +19,12 @@ export interface SandboxExit {
   signal: string | null;
   timedOut: boolean;
   cancelled: boolean;
+  /** The kernel killed the trainer because it went over its memory limit. */
+  oomKilled: boolean;
+  /** The trainer wrote more than its output cap (or a write failed with EFBIG / the trainer died of SIGXFSZ). */
+  outputTooLarge: boolean;
+  /** The id ("sha256:…") of the image the trainer ran in; '' outside a container. */
+  imageDigest: string;
   /** The trainer's stdout/stderr, bounded. */
   logs: string;
 }
@@ -29,8 +35,24 @@ export interface SandboxRun {
   logs(): string;
 }
 
+/** The caps a sandbox enforces, where it enforces them. */
+export interface SandboxLimits {
+  memoryBytes: number;
+  nanoCpus: number;
+  pids: number;
+  outputBytes: number;
+}
+
 export interface Sandbox {
   readonly kind: string;
+  /** The caps every run gets; null when the sandbox does not enforce any. */
+  readonly limits: SandboxLimits | null;
   isAvailable(): Promise<boolean>;
+  /** Why isAvailable() is false, and what to do about it. */
+  describeUnavailable(): Promise<string>;
+  /** Where the trainer sees the dataset at hostPath (task.json's dataset.path). */
+  dataPathInside(hostPath: string): string;
   start(spec: SandboxSpec): Promise<SandboxRun>;
+  /** Removes what earlier runs of this agent left behind (after a crash); returns how many. */
+  sweep(): Promise<number>;
 }
