@@ -20,7 +20,9 @@ import { compileJobSpec, loadJobSpec, type JobSpec } from '../../common/job-spec
 import { needsConvolutionGradients } from '../../common/model/build-model';
 import { selectBackend } from '../../common/model/tf-backend';
 import { Coordinator, type JobEvent, type JobReport } from '../../coordinator';
+import Dockerode from 'dockerode';
 import { createSandbox, ParticipantAgent } from '../../participant-agent';
+import { ensureLocalTrainerImage } from '../../participant-agent/images';
 import { ProgressDisplay } from '../progress';
 import { sendOffers } from '../send-offers';
 import { evaluateOnHeldOut, loadJobModel, trainCentralized, type HeldOutMetrics } from './model-evaluation';
@@ -80,6 +82,18 @@ function simulationSpec(base: JobSpec, orgIds: string[], options: SimulationOpti
   });
 }
 
+/**
+ * With a Docker engine at hand, builds the trainer image from this checkout
+ * when it is missing or stale, so the Docker sandbox runs the current code.
+ * Without an engine, `auto` falls back to the process sandbox later on.
+ */
+async function prepareTrainerImage(progress: ProgressDisplay): Promise<void> {
+  // A short timeout for the ping only: image builds take longer.
+  const reachable = await new Dockerode({ timeout: 5000 }).ping().then(() => true, () => false);
+  if (!reachable) return;
+  await ensureLocalTrainerImage(new Dockerode(), (what) => progress.note(`building ${what} (first Docker run of this checkout)`));
+}
+
 export async function runSimulation(options: SimulationOptions): Promise<SimulationReport> {
   const started = Date.now();
   const dataset = SIMULATION_DATASETS[options.dataset];
@@ -102,6 +116,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const bus: Bus = options.natsUrl ? await NatsBus.connect(options.natsUrl, 'shoal-simulate') : new InProcessBus();
   const jobDir = join(outDir, 'job');
   const aggregator = new AggregatorServer({ jobId: spec.jobId, host: '127.0.0.1', port: 0, maskWorkers: 0, logger: logger.child({ component: 'aggregator' }) });
+  if (options.sandbox !== 'process') await prepareTrainerImage(progress);
   const sandboxes = await Promise.all(federation.orgs.map((org) => createSandbox({ ...org.config, sandbox: { ...org.config.sandbox, type: options.sandbox } }, logger.child({ component: 'participant-agent', org: org.orgId }))));
   const sandboxKind = sandboxes[0].kind === 'docker' ? 'docker' : 'process';
   progress.note(`trainers run in the ${sandboxKind} sandbox`);

@@ -3,3 +3,4 @@ export { requireEngine, inspectImage } from './engine';
 export { ImageBuildError, type ImageBuildErrorCode } from './errors';
 export { NODE_VERSION_LABEL, resolveNodeRuntime } from './node-base-image';
 export { CONTEXT_LABEL, planTrainerContext, type TrainerContextPlan } from './trainer-context';
+export { ensureLocalTrainerImage, type LocalTrainerImages } from './ensure-trainer-image';

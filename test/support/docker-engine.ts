@@ -16,17 +16,7 @@ import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
-import {
-  BASE_IMAGE_LABEL,
-  buildLocalBaseImage,
-  buildTrainerImage,
-  CONTEXT_LABEL,
-  DEFAULT_TRAINER_IMAGE,
-  inspectImage,
-  LOCAL_BASE_IMAGE,
-  NODE_VERSION_LABEL,
-  planTrainerContext,
-} from '../../participant-agent/images';
+import { ensureLocalTrainerImage } from '../../participant-agent/images';
 
 const PING_SCRIPT = `
 const Docker = require(process.argv[1]);
@@ -106,19 +96,8 @@ async function withLock<T>(work: () => Promise<T>): Promise<T> {
 }
 
 async function buildWhereStale(docker: Dockerode): Promise<TestImages> {
-  let base = await inspectImage(docker, LOCAL_BASE_IMAGE);
-  if (base?.Config?.Labels?.[NODE_VERSION_LABEL] !== process.version) {
-    await buildLocalBaseImage(docker, LOCAL_BASE_IMAGE);
-    base = await inspectImage(docker, LOCAL_BASE_IMAGE);
-  }
-  const plan = planTrainerContext();
-  const trainer = await inspectImage(docker, DEFAULT_TRAINER_IMAGE);
-  const labels = trainer?.Config?.Labels ?? {};
-  const trainerDigest =
-    trainer && labels[CONTEXT_LABEL] === plan.hash && labels[BASE_IMAGE_LABEL] === base?.Id
-      ? trainer.Id
-      : await buildTrainerImage(docker, { baseImage: LOCAL_BASE_IMAGE, tag: DEFAULT_TRAINER_IMAGE, plan });
-  return { baseImage: LOCAL_BASE_IMAGE, trainerImage: DEFAULT_TRAINER_IMAGE, trainerDigest };
+  const { baseImage, trainerImage, trainerDigest } = await ensureLocalTrainerImage(docker);
+  return { baseImage, trainerImage, trainerDigest };
 }
 
 let ensured: Promise<TestImages> | undefined;
