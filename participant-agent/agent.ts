@@ -11,6 +11,7 @@ import { loadOrCreateIdentity } from './identity-store';
 import { JobSession } from './job-session';
 import { evaluateOffer, type JobOffer, type OfferDecision } from './offer';
 import type { Sandbox } from './sandbox/sandbox';
+import { ProcessSandbox } from './sandbox/process-sandbox';
 import { customImageSandbox } from './sandbox/create-sandbox';
 import type { JobSpec } from '../common/job-spec';
 import { errorMessage } from '../common/errors';
@@ -37,7 +38,11 @@ export class ParticipantAgent {
   async start(): Promise<void> {
     const { config, bus, sandbox, logger } = this.deps;
     if (!(await sandbox.isAvailable())) throw new Error(`the ${sandbox.kind} sandbox is not available: ${await sandbox.describeUnavailable()}`);
-    if (sandbox.kind === 'process') logger.warn('training runs in a plain child process: weaker isolation than the Docker sandbox');
+    if (sandbox instanceof ProcessSandbox) {
+      logger.warn(sandbox.bubblewrap
+        ? 'training runs in a child process under bubblewrap (no network, only its task, dataset and output visible) but without memory, PID or output limits: weaker isolation than the Docker sandbox'
+        : 'training runs in a plain child process with the agent\'s network and file access: much weaker isolation than the Docker sandbox (install bubblewrap or Docker)');
+    }
     if (sandbox.kind === 'docker') logger.info({ removed: await sandbox.sweep() }, 'swept training containers left by an earlier run of this agent');
     const { identity, created } = loadOrCreateIdentity(config.workDir, config.orgId);
     this.identity = identity;

@@ -1,12 +1,15 @@
 /**
  * Runs the trainer as a separate Node.js child process. It keeps the
  * agent's memory (and its credentials) out of the trainer's reach and bounds
- * its run time, but it is not a security boundary: the child has the agent's
- * user, network and file access. The Docker sandbox is the isolating one.
+ * its run time. Under bubblewrap (when installed and usable) it also loses
+ * the network and sees only what it needs; without it, the child has the
+ * agent's user, network and file access. The Docker sandbox is the
+ * isolating one.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { bubblewrapArgs, bubblewrapUsable } from './bubblewrap';
 import type { Sandbox, SandboxExit, SandboxLimits, SandboxRun, SandboxSpec } from './sandbox';
 
 const MAX_LOG_BYTES = 64 * 1024;
@@ -19,11 +22,23 @@ export function trainerScript(): string {
   return join(dir, 'dist', 'participant-agent', 'trainer', 'trainer-main.js');
 }
 
+/** The folder holding dist/ and node_modules/ above the trainer script. */
+function repositoryRoot(script: string): string {
+  let dir = dirname(script);
+  while (!existsSync(join(dir, 'node_modules')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
 export class ProcessSandbox implements Sandbox {
   readonly kind = 'process';
   readonly limits: SandboxLimits | null = null;
 
-  constructor(private readonly script = trainerScript()) {}
+  /** Whether runs are wrapped in bubblewrap: decided once, when the sandbox is made. */
+  readonly bubblewrap: boolean;
+
+  constructor(private readonly script = trainerScript(), options: { bubblewrap?: 'auto' | 'off' } = {}) {
+    this.bubblewrap = options.bubblewrap !== 'off' && bubblewrapUsable();
+  }
 
   async isAvailable(): Promise<boolean> {
     return existsSync(this.script);
@@ -44,7 +59,11 @@ export class ProcessSandbox implements Sandbox {
   }
 
   async start(spec: SandboxSpec): Promise<SandboxRun> {
-    const child = spawn(process.execPath, [this.script, '--input', spec.inputDir, '--output', spec.outputDir], {
+    const command = [process.execPath, this.script, '--input', spec.inputDir, '--output', spec.outputDir];
+    const [program, ...args] = this.bubblewrap
+      ? ['bwrap', ...bubblewrapArgs({ root: repositoryRoot(this.script), script: this.script, dataPath: spec.dataPath, inputDir: spec.inputDir, outputDir: spec.outputDir }, command)]
+      : command;
+    const child = spawn(program, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       // Only what the trainer needs: no agent secrets travel through the environment.
       env: { PATH: process.env.PATH ?? '', SHOAL_TF_BACKEND: process.env.SHOAL_TF_BACKEND ?? '', NODE_OPTIONS: '' },
