@@ -120,6 +120,12 @@ export const jobSpecSchema = z.strictObject({
   maxMissedRounds: z.number().int().min(1).default(1),
   evaluation: evaluationSchema.default({ metrics: ['loss', 'accuracy', 'auc'], validationFraction: 0.2 }),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  /** What each training run may use at an organisation; each organisation caps these at its own limits. */
+  resources: z.strictObject({
+    memoryMiB: z.number().int().min(64).max(1024 * 1024).optional(),
+    cpus: z.number().positive().max(256).optional(),
+    pids: z.number().int().min(8).max(65536).optional(),
+  }).optional(),
   /**
    * The regulator's own training image, instead of the organisation's trainer
    * running the declarative model. It follows the trainer contract (inputs at

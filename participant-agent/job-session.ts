@@ -173,7 +173,9 @@ export class JobSession {
       const timeoutMs = Math.min(this.deps.trainerTimeoutMs, Math.max(1000, task.header.deadlineUnixMs - Date.now()));
       const { sandbox } = this.deps;
       const started = Date.now();
-      const run = await sandbox.start({ inputDir, outputDir, dataPath: this.deps.dataPath, timeoutMs, labels: { job: spec.jobId, round: String(task.header.round), org: this.deps.orgId } });
+      const resources = spec.resources;
+      const requested = resources ? { memoryBytes: resources.memoryMiB && resources.memoryMiB * 1024 * 1024, nanoCpus: resources.cpus && Math.round(resources.cpus * 1e9), pids: resources.pids } : undefined;
+      const run = await sandbox.start({ inputDir, outputDir, dataPath: this.deps.dataPath, timeoutMs, labels: { job: spec.jobId, round: String(task.header.round), org: this.deps.orgId }, requested });
       const exit = await run.wait();
       const record = { sandbox: sandbox.kind, imageDigest: exit.imageDigest, exitCode: exit.exitCode, signal: exit.signal, timedOut: exit.timedOut, oomKilled: exit.oomKilled, outputTooLarge: exit.outputTooLarge, seconds: (Date.now() - started) / 1000 };
       const failure = trainerFailure(exit, timeoutMs, sandbox.limits, () => readJson<TrainerFailure>(join(outputDir, TRAINER_FILES.error)));

@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { ShoalError, errorMessage } from '../../common/errors';
 import { silentLogger } from '../../common/logger';
 import { outputBytes, removeNonRegularEntries } from './output-dir';
-import type { Sandbox, SandboxExit, SandboxLimits, SandboxRun, SandboxSpec } from './sandbox';
+import { effectiveLimits, type Sandbox, type SandboxExit, type SandboxLimits, type SandboxRun, type SandboxSpec } from './sandbox';
 
 export interface DockerSandboxOptions {
   /** The engine; by default the one DOCKER_HOST (or /var/run/docker.sock) points at. */
@@ -127,7 +127,8 @@ export class DockerSandbox implements Sandbox {
   }
 
   private async create(spec: SandboxSpec, imageId: string): Promise<Dockerode.Container> {
-    const { limits, command, agentId } = this.options;
+    const { command, agentId } = this.options;
+    const limits = effectiveLimits(this.limits, spec.requested);
     const labels: Record<string, string> = { 'shoal.managed': 'true', 'shoal.agent': agentId };
     for (const [key, value] of Object.entries(spec.labels)) labels[`shoal.${key}`] = value;
     const env = process.env.SHOAL_TF_BACKEND ? [`SHOAL_TF_BACKEND=${process.env.SHOAL_TF_BACKEND}`] : [];

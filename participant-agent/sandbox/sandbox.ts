@@ -12,6 +12,8 @@ export interface SandboxSpec {
   dataPath: string;
   timeoutMs: number;
   labels: Record<string, string>;
+  /** What the job asks for; a sandbox with limits caps each at its own (the organisation's). */
+  requested?: Partial<Pick<SandboxLimits, 'memoryBytes' | 'nanoCpus' | 'pids'>>;
 }
 
 export interface SandboxExit {
@@ -41,6 +43,17 @@ export interface SandboxLimits {
   nanoCpus: number;
   pids: number;
   outputBytes: number;
+}
+
+/** The job's requests, each capped by the organisation's limit; what the job does not ask for gets the organisation's. */
+export function effectiveLimits(organisation: SandboxLimits, requested: SandboxSpec['requested'] = {}): SandboxLimits {
+  const capped = (own: number, asked: number | undefined): number => (asked !== undefined && asked > 0 ? Math.min(own, asked) : own);
+  return {
+    memoryBytes: capped(organisation.memoryBytes, requested.memoryBytes),
+    nanoCpus: capped(organisation.nanoCpus, requested.nanoCpus),
+    pids: capped(organisation.pids, requested.pids),
+    outputBytes: organisation.outputBytes,
+  };
 }
 
 export interface Sandbox {

@@ -9,6 +9,8 @@ export interface TestAgentConfig {
   /** Dataset name → CSV path (which need not exist, to test that case). */
   datasets: Record<string, string>;
   acceptedRequesters: string[];
+  /** The config's sandbox section, when a test needs one. */
+  sandbox?: Record<string, unknown>;
 }
 
 export function writeAgentConfig(dir: string, config: TestAgentConfig): string {
@@ -21,6 +23,7 @@ export function writeAgentConfig(dir: string, config: TestAgentConfig): string {
     datasets: Object.fromEntries(Object.entries(config.datasets).map(([name, path]) => [name, { path }])),
     workDir: join(agentDir, 'work'),
     trainer: { timeoutSeconds: 300 },
+    ...(config.sandbox ? { sandbox: config.sandbox } : {}),
   };
   const path = join(agentDir, 'agent.yaml');
   writeFileSync(path, stringify(document));

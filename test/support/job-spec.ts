@@ -18,6 +18,7 @@ export interface TestJobSettings {
   minParticipants?: number;
   admissionSeconds?: number;
   requester?: string;
+  maxMissedRounds?: number;
   /** Overrides of the spec's secureAggregation section (on by default). */
   secureAggregation?: Record<string, unknown>;
 }
@@ -47,6 +48,7 @@ export function writeJobSpec(dir: string, settings: TestJobSettings): { path: st
     roundDeadlineSeconds: settings.roundDeadlineSeconds,
     training: { ...base.training, rounds: settings.rounds, localEpochs: settings.localEpochs },
     ...(settings.secureAggregation ? { secureAggregation: settings.secureAggregation } : {}),
+    ...(settings.maxMissedRounds ? { maxMissedRounds: settings.maxMissedRounds } : {}),
   };
   const spec = compileJobSpec(document);
   return { path: writeJobDocument(dir, `${settings.jobId}.yaml`, document), spec };
