@@ -69,7 +69,7 @@ export class SecureAggregation implements Aggregation {
     if (this.failure) throw this.failure;
     // Asked after the masked inputs closed: the answer is already known.
     if (this.survivorSet) return Promise.resolve(this.survivorSet);
-    if (this.server.phase !== 'masked-input') this.expectPhase('masked-input', orgId);
+    this.expectPhase('masked-input', orgId);
     return this.wait<string[]>('masked-input', orgId, cancelled);
   }
 

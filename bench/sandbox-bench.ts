@@ -14,12 +14,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, type CommanderError } from 'commander';
+import { Command } from 'commander';
 import Dockerode from 'dockerode';
 import { errorMessage, hasCode } from '../common/errors';
 import { silentLogger } from '../common/logger';
 import { EXIT_CODES, wholeNumberFlag } from '../common/process-lifecycle';
 import { compileAgentConfig, dockerSandboxFor, ProcessSandbox, type Sandbox } from '../participant-agent';
+import { parseBenchFlags } from './parse-flags';
 import { machineInfo } from './bench-report';
 import { compileSandboxBenchOptions, type SandboxBenchOptions, type SandboxBenchOptionsInput } from './sandbox-bench-options';
 import { ensureTrainerImage } from './sandbox-image';
@@ -106,15 +107,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--rows <n>', 'rows of credit-default.csv the bank holds (default 4800)', wholeNumberFlag)
     .option('--cpus <n>', "the container's CPU cap (default 1, the agent's default)")
     .option('--image <ref>', 'the trainer image (default shoal-trainer:dev)')
-    .option('--out <file>', 'write the JSON report here (default: not written)')
-    .showHelpAfterError()
-    .exitOverride();
-  try {
-    program.parse(argv);
-  } catch (err) {
-    // commander has printed the help or the problem already.
-    return (err as Partial<CommanderError>).exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.config;
-  }
+    .option('--out <file>', 'write the JSON report here (default: not written)');
+  const stop = parseBenchFlags(program, argv);
+  if (stop !== null) return stop;
   const options = compileSandboxBenchOptions(program.opts<SandboxBenchOptionsInput>());
   const loadAtStart = loadavg();
   const scratch = mkdtempSync(join(tmpdir(), 'shoal-sandbox-bench-'));

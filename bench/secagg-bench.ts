@@ -10,9 +10,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { Command, type CommanderError } from 'commander';
+import { Command } from 'commander';
 import { errorMessage, hasCode } from '../common/errors';
 import { EXIT_CODES, wholeNumberFlag } from '../common/process-lifecycle';
+import { parseBenchFlags } from './parse-flags';
 import { compileBenchOptions, type BenchOptions, type BenchOptionsInput } from './bench-options';
 import { benchJson, formatReport, machineInfo } from './bench-report';
 import type { ModeResult } from './mode-result';
@@ -42,15 +43,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--out <file>', 'write the JSON report here (default: not written)')
     .option('--modes <list>', 'comma-separated: plain,secagg,secagg+ (default all three)')
     .option('--mask-workers <n>', 'mask expansion threads; 0 = inline on one core (default 0)', wholeNumberFlag)
-    .option('--seed <n>', 'seed for updates, keys and dropouts (default 1)', wholeNumberFlag)
-    .showHelpAfterError()
-    .exitOverride();
-  try {
-    program.parse(argv);
-  } catch (err) {
-    // commander has printed the help or the problem already.
-    return (err as Partial<CommanderError>).exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.config;
-  }
+    .option('--seed <n>', 'seed for updates, keys and dropouts (default 1)', wholeNumberFlag);
+  const stop = parseBenchFlags(program, argv);
+  if (stop !== null) return stop;
   const options = compileBenchOptions(program.opts<BenchOptionsInput>());
   const loadAtStart = loadavg();
   const results = await runBench(options);

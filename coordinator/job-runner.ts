@@ -87,8 +87,15 @@ export class JobRunner {
 
   /** The fewest contributors a round of this cohort may be aggregated from. */
   fewestSurvivors(cohort: string[]): number {
-    const secure = this.secureSettings(cohort, 1, undefined);
-    return Math.max(this.deps.spec.minParticipants, secure?.threshold ?? 0);
+    return Math.max(this.deps.spec.minParticipants, this.secureGraph(cohort)?.threshold ?? 0);
+  }
+
+  /** Neighbours and threshold of a secure collection over this cohort, or undefined when aggregation is plain. */
+  private secureGraph(cohort: string[]): { degree: number; threshold: number } | undefined {
+    const settings = this.deps.spec.secureAggregation;
+    if (!settings.enabled) return undefined;
+    const degree = Math.min(cohort.length - 1, settings.neighbours ?? defaultDegree(cohort.length));
+    return { degree, threshold: settings.threshold ?? defaultThreshold(degree + 1) };
   }
 
   /** Called by the servicer when a participant reports it cannot contribute. */
@@ -229,8 +236,8 @@ export class JobRunner {
   private secureSettings(cohort: string[], elementCount: number, fit: FitInstructions | undefined): SecureCollectionSettings | undefined {
     const { spec, registry } = this.deps;
     const settings = spec.secureAggregation;
-    if (!settings.enabled) return undefined;
-    const degree = Math.min(cohort.length - 1, settings.neighbours ?? defaultDegree(cohort.length));
+    const graph = this.secureGraph(cohort);
+    if (!graph) return undefined;
     let encoding: ContributionEncoding = { kind: 'exact' };
     if (fit) {
       // Distributed DP noise must pass quantisation unclipped: leave room for 8 standard deviations.
@@ -238,8 +245,7 @@ export class JobRunner {
       encoding = { kind: 'quantized', clippingRange, maxWeight: fit.weighting === 'uniform' ? 0 : settings.maxWeight, cohortSize: cohort.length };
     }
     return {
-      threshold: settings.threshold ?? defaultThreshold(degree + 1),
-      degree,
+      ...graph,
       identityKeys: new Map(cohort.map((org) => [org, registry.get(org).identityKey])),
       encoding,
       encodedElementCount: encodedLength(encoding, elementCount),
