@@ -60,8 +60,10 @@ async function runOnce(sandbox: Sandbox, workload: Workload, scratch: string, ki
 export async function runSandboxBench(options: SandboxBenchOptions, scratch: string): Promise<{ result: SandboxBenchResult; workload: Workload }> {
   const docker = new Dockerode();
   const image = await ensureTrainerImage(docker, options.image, progress);
+  // The bench runs trainers directly, never moderating an offer: an empty policy (deny everything) will do.
+  writeFileSync(join(scratch, 'policy.yaml'), '{}\n');
   const config = compileAgentConfig(
-    { orgId: BENCH_AGENT_ID, acceptedRequesters: ['regulator'], datasets: {}, sandbox: { type: 'docker', image: options.image, limits: { cpus: options.cpus } } },
+    { orgId: BENCH_AGENT_ID, policy: 'policy.yaml', datasets: {}, sandbox: { type: 'docker', image: options.image, limits: { cpus: options.cpus } } },
     scratch,
   );
   const dockerSandbox = dockerSandboxFor(config, silentLogger());

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The regulator's command line: `shoal job submit|status` and `shoal simulate`.
+ * The command line: the regulator's `shoal job submit|status` and `shoal keys
+ * generate`, the moderator's `shoal agent …`, and `shoal simulate`.
  * Exit codes: 0 done, 1 internal error, 2 invalid input, 3 job failed, 4 interrupted.
  */
 import { Command, Option } from 'commander';
@@ -10,6 +11,9 @@ import { EXIT_CODES, positiveNumberFlag, wholeNumberFlag } from '../common/proce
 import { formatStatus, jobStatus } from './job-status';
 import { runSimulation, type SimulationReport } from './simulate/run-simulation';
 import { submitJob } from './submit-job';
+import { registerAgentCommands } from './agent-commands';
+import { writeNewSigningKey } from '../common/signing';
+import { basename } from 'node:path';
 
 /** One line on the differential privacy a simulation ran with. */
 function privacyLine(dp: SimulationReport['privacy']['differentialPrivacy']): string {
@@ -41,7 +45,8 @@ job
   .option('--nats <url>', 'NATS server URL', DEFAULT_NATS)
   .option('--out <dir>', 'where job outputs go (one folder per job)', 'shoal-jobs')
   .option('--host <host>', 'address the coordinator and aggregator bind and advertise', '127.0.0.1')
-  .action((specPath: string, o: { nats: string; out: string; host: string }) => run(() => submitJob({ specPath, natsUrl: o.nats, outRoot: o.out, host: o.host })));
+  .requiredOption('--key <file>', "the regulator's private signing key (from `shoal keys generate`)")
+  .action((specPath: string, o: { nats: string; out: string; host: string; key: string }) => run(() => submitJob({ specPath, natsUrl: o.nats, outRoot: o.out, host: o.host, keyPath: o.key })));
 
 job
   .command('status')
@@ -56,6 +61,22 @@ job
       return EXIT_CODES.ok;
     }),
   );
+
+program
+  .command('keys')
+  .description('signing keys (until the federation has certificates)')
+  .command('generate')
+  .argument('<name>', 'file name stem: writes <name>.key.pem (private, mode 0600) and <name>.pub')
+  .description("create an Ed25519 key pair; organisations pin the public line in their policy's requesters")
+  .action((name: string) =>
+    run(async () => {
+      const written = writeNewSigningKey(name, basename(name));
+      process.stdout.write(`private key: ${written.privateKeyPath} (keep it secret)\npublic key:  ${written.publicKeyPath}\n${written.publicKey}\n`);
+      return EXIT_CODES.ok;
+    }),
+  );
+
+registerAgentCommands(program, run);
 
 program
   .command('simulate')
@@ -88,6 +109,7 @@ program
           `federated:   auc ${fmt(f.auc)}  accuracy ${fmt(f.accuracy)}  loss ${fmt(f.loss)}`,
           `centralized: auc ${fmt(c.auc)}  accuracy ${fmt(c.accuracy)}  loss ${fmt(c.loss)}`,
           `privacy: secure aggregation ${report.privacy.secureAggregation.enabled ? 'on' : 'off'}; ${privacyLine(report.privacy.differentialPrivacy)}`,
+          `audit: ${report.audit.filter((a) => a.intact && a.matchesReportedHead !== false).length} of ${report.audit.length} organisations' logs intact and reaching the heads in the job's report (${o.out}/orgs/<org>/audit.jsonl)`,
           ...(report.stoppedEarly ? [`stopped early: ${report.stoppedEarly}`] : []),
           `wall time ${report.wallSeconds.toFixed(1)} s; report: ${o.out}/report.json`,
         ].join('\n') + '\n',

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { NatsBus } from '../common/bus/nats-bus';
 import { subjects } from '../common/bus/subjects';
 import { loadJobSpec } from '../common/job-spec';
+import { loadSigningKey } from '../common/signing';
 import { EXIT_CODES } from '../common/process-lifecycle';
 import type { JobEvent } from '../coordinator';
 import { componentScript, launchProcess, stopProcess, type LaunchedProcess } from './process-launcher';
@@ -20,10 +21,13 @@ export interface SubmitOptions {
   natsUrl: string;
   outRoot: string;
   host: string;
+  /** The regulator's private signing key (PEM), from `shoal keys generate`. */
+  keyPath: string;
 }
 
 export async function submitJob(options: SubmitOptions): Promise<number> {
   const spec = loadJobSpec(options.specPath);
+  const key = loadSigningKey(options.keyPath, spec.requester);
   const outDir = resolve(options.outRoot, spec.jobId);
   mkdirSync(outDir, { recursive: true });
   const specCopy = join(outDir, 'job.yaml');
@@ -49,7 +53,13 @@ export async function submitJob(options: SubmitOptions): Promise<number> {
     const aggregatorAddress = `${options.host}:${aggregator.port}`;
     coordinator = await launchProcess('coordinator', componentScript('coordinator'), ['--spec', specCopy, '--out', outDir, '--nats', options.natsUrl, '--aggregator', aggregatorAddress, '--host', options.host, '--port', '0'], join(outDir, 'coordinator.log'));
     const addresses = { coordinator: `${options.host}:${coordinator.port}`, aggregator: aggregatorAddress };
-    const offers = sendOffers(bus, spec, addresses, (d) => progress.note(`${d.orgId} ${d.accepted ? 'accepted' : `declined: ${d.reason}`}`));
+    const offers = sendOffers(bus, {
+      spec,
+      addresses,
+      key,
+      onPending: (orgId) => progress.note(`${orgId}: the offer waits for a person's approval there`),
+      onDecision: (d) => progress.note(`${d.orgId} ${d.accepted ? 'joined' : 'declined'}${d.decidedBy ? ` (decided by ${d.decidedBy === 'person' ? 'a person' : 'its policy'})` : ''}${d.reason ? `: ${d.reason}` : ''}`),
+    });
     let final: JobEvent | undefined;
     const watch = (async () => {
       for await (const { data } of events) {

@@ -15,6 +15,8 @@ export const EXIT_CODES = {
   jobFailed: 3,
   /** Stopped by SIGINT/SIGTERM before finishing. */
   interrupted: 4,
+  /** An audit log failed verification: an entry was edited, deleted, reordered or inserted. */
+  auditFailed: 5,
 } as const;
 
 /** Launchers read this line to learn the port a process bound (port 0 picks a free one). */

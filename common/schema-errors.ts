@@ -82,6 +82,8 @@ function childSchema(schema: z.ZodType | undefined, key: PropertyKey): z.ZodType
   const inner = unwrap(schema);
   if (inner instanceof z.ZodObject) return (inner.shape as Record<string, z.ZodType>)[String(key)];
   if (inner instanceof z.ZodArray) return inner.element as z.ZodType;
+  // Keyed records (requesters, datasets): every key has the same value schema.
+  if (inner instanceof z.ZodRecord) return inner.valueType as z.ZodType;
   return undefined;
 }
 

@@ -18,7 +18,9 @@ import { selectBackend, type BackendName } from '../common/model/tf-backend';
 import { coordinatorHandlers } from './coordinator-service';
 import { JobEventPublisher, type JobStatus, type RoundMetrics } from './job-events';
 import { JobOutputs } from './job-outputs';
-import { JobRunner, type Decision, type RoundRecord } from './job-runner';
+import { JobRunner, type RoundRecord } from './job-runner';
+import { JobTranscript, type TranscriptSummary } from './job-transcript';
+import { sha256Hex } from '../common/signing';
 import { ParticipantRegistry } from './participant-registry';
 import { PrivacyBudget, type PrivacySummary } from './privacy-budget';
 import { createStrategy } from './strategies';
@@ -41,7 +43,16 @@ export interface JobReport {
   backend: BackendName;
   strategy: JobSpec['strategy'];
   training: JobSpec['training'];
-  participants: { invited: string[]; admitted: string[]; declined: Array<{ orgId: string; reason: string }>; dropped: Array<{ orgId: string; reason: string }> };
+  participants: {
+    invited: string[];
+    admitted: string[];
+    declined: Array<{ orgId: string; reason: string }>;
+    dropped: Array<{ orgId: string; reason: string }>;
+    /** Every organisation's signed decision, as received. */
+    decisions: TranscriptSummary['decisions'];
+  };
+  /** Both sides' records: each participant's last signed audit-chain head, and this coordinator's signed transcript. */
+  audit: { participantHeads: TranscriptSummary['auditHeads']; transcript: TranscriptSummary['transcript'] };
   roundsCompleted: number;
   /** Why training stopped before the planned rounds (the privacy budget), or null. */
   stoppedEarly: string | null;
@@ -77,6 +88,7 @@ export class Coordinator {
   private readonly aggregator: AggregatorClient;
   private readonly outputs: JobOutputs;
   private readonly events: JobEventPublisher;
+  private readonly transcript: JobTranscript;
   private readonly changes = new ChangeSignal();
   private readonly declined = new Map<string, string>();
   private readonly subscriptions: BusSubscription[] = [];
@@ -88,6 +100,7 @@ export class Coordinator {
     this.aggregator = new AggregatorClient(options.aggregatorAddress, 'coordinator');
     this.outputs = new JobOutputs(options.outDir);
     this.events = new JobEventPublisher(options.bus, options.spec.jobId, options.spec.training.rounds, options.outDir);
+    this.transcript = new JobTranscript(options.spec, options.outDir, options.logger);
   }
 
   get status(): JobStatus {
@@ -103,7 +116,12 @@ export class Coordinator {
           requireIdentityKey: spec.secureAggregation.enabled,
           registry: this.registry,
           logger,
-          onJoin: () => this.changes.notify(),
+          onJoin: (orgId) => {
+            // A join outranks an earlier decline: that decline answered a different (e.g. forged) offer.
+            this.declined.delete(orgId);
+            this.transcript.record('participant.joined', { orgId });
+            this.changes.notify();
+          },
           onFailureReport: (report) => void this.runner?.onFailureReport(report),
         })),
       this.options.host,
@@ -118,17 +136,21 @@ export class Coordinator {
 
   private listen(): void {
     const { bus, spec } = this.options;
-    const decisions = bus.subscribe<Decision>(subjects.decisions(spec.jobId));
+    const decisions = bus.subscribe(subjects.decisions(spec.jobId));
+    const auditHeads = bus.subscribe(subjects.auditHeads(spec.jobId));
     const statusRequests = bus.subscribe(subjects.status(spec.jobId));
-    this.subscriptions.push(decisions, statusRequests);
+    this.subscriptions.push(decisions, auditHeads, statusRequests);
     void (async () => {
       for await (const message of decisions) {
-        const decision = message.data;
-        if (!decision.accepted && spec.invitedOrgs.includes(decision.orgId)) {
-          this.declined.set(decision.orgId, decision.reason || 'declined');
+        const decision = this.transcript.acceptDecision(message.data);
+        if (decision && !decision.accepted && !this.declined.has(decision.orgId) && !this.registry.has(decision.orgId)) {
+          this.declined.set(decision.orgId, decision.reason || 'declined (the organisation keeps its reason to itself)');
           this.changes.notify();
         }
       }
+    })();
+    void (async () => {
+      for await (const message of auditHeads) this.transcript.acceptAuditHead(message.data);
     })();
     void (async () => {
       for await (const message of statusRequests) message.respond(this.events.status);
@@ -158,7 +180,7 @@ export class Coordinator {
     let modelPath: string | null = null;
     let stoppedEarly: string | null = null;
     try {
-      const admitted = await runner.admit();
+      const admitted = await runner.admit().finally(() => this.transcript.record('admission.closed', { admitted: this.registry.active(), declined: Object.fromEntries(this.declined) }));
       if (spec.differentialPrivacy) this.planPrivacy(runner, admitted.length);
       await runner.preprocess();
       for (let round = 1; round <= spec.training.rounds; round++) {
@@ -169,6 +191,7 @@ export class Coordinator {
           break;
         }
         const record = await runner.runRound(round);
+        this.transcript.record('round.completed', { round, contributors: record.contributors, missing: record.missing, modelSha256: sha256Hex(runner.weights), epsilonSpent: record.epsilonSpent });
         logger.info({ round, contributors: record.contributors.length, metrics: record.metrics, epsilonSpent: record.epsilonSpent }, 'round completed');
       }
       modelPath = await this.outputs.writeFinalModel(model, runner.weights, spec, runner.normalization);
@@ -179,6 +202,8 @@ export class Coordinator {
     model.dispose();
     const finishedAt = new Date();
     const last = runner.rounds.at(-1);
+    this.transcript.record('job.finished', { status: error ? 'failed' : 'completed', error, roundsCompleted: runner.rounds.length, modelSha256: modelPath ? sha256Hex(runner.weights) : null });
+    const attested = this.transcript.summary();
     const report: JobReport = {
       jobId: spec.jobId,
       status: error ? 'failed' : 'completed',
@@ -191,7 +216,9 @@ export class Coordinator {
         admitted: this.registry.all().map((p) => p.orgId).sort(),
         declined: [...this.declined].map(([orgId, reason]) => ({ orgId, reason })),
         dropped: this.registry.all().filter((p) => p.state === 'dropped').map((p) => ({ orgId: p.orgId, reason: p.droppedReason ?? '' })),
+        decisions: attested.decisions,
       },
+      audit: { participantHeads: attested.auditHeads, transcript: attested.transcript },
       roundsCompleted: runner.rounds.length,
       stoppedEarly,
       privacy: { secureAggregation: spec.secureAggregation, differentialPrivacy: runner.privacy?.summary() ?? null },

@@ -1,6 +1,7 @@
 export { Coordinator, type CoordinatorOptions, type JobReport } from './coordinator';
 export { CoordinatorClient, type ReceivedTask } from './coordinator-client';
 export type { JobEvent, JobEventType, JobStatus, RoundMetrics } from './job-events';
-export type { Decision, RoundRecord } from './job-runner';
+export type { RoundRecord } from './job-runner';
+export type { RecordedAuditHead, RecordedDecision, TranscriptSummary } from './job-transcript';
 export { CoordinatorError, type CoordinatorErrorCode } from './errors';
 export { createStrategy, type Strategy, type FitInstructions } from './strategies';

@@ -30,12 +30,6 @@ function missingReasons(missing: string[]): Map<string, string> {
   }));
 }
 
-export interface Decision {
-  orgId: string;
-  accepted: boolean;
-  reason: string;
-}
-
 export interface RoundRecord {
   round: number;
   contributors: string[];
@@ -103,6 +97,10 @@ export class JobRunner {
     const reason = `${report.code}: ${report.message}`;
     this.deps.logger.warn({ org: report.orgId, collection: report.collectionId, code: report.code }, 'participant reported a failure');
     this.failures.set(report.orgId, reason);
+    if (report.code === 'PARTICIPANT_WITHDRAWN' && this.deps.registry.withdraw(report.orgId, reason)) {
+      const { spec, events } = this.deps;
+      events.publish({ type: 'participant.dropped', jobId: spec.jobId, at: new Date().toISOString(), orgId: report.orgId, reason });
+    }
     if (report.collectionId && report.collectionId === this.currentCollection) {
       await this.deps.aggregator.markDropped({ jobId: this.deps.spec.jobId, collectionId: report.collectionId, orgId: report.orgId, reason }, 10_000).catch((err) => {
         this.deps.logger.warn({ err: errorMessage(err) }, 'could not tell the aggregator about a dropped participant');

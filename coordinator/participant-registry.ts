@@ -116,6 +116,10 @@ export class ParticipantRegistry {
     return [...this.participants.values()].filter((p) => p.state === 'active').map((p) => p.orgId).sort();
   }
 
+  has(orgId: string): boolean {
+    return this.participants.has(orgId);
+  }
+
   all(): Participant[] {
     return [...this.participants.values()];
   }
@@ -135,6 +139,15 @@ export class ParticipantRegistry {
     if (participant.state === 'dropped') return false;
     participant.missedInARow++;
     if (participant.missedInARow < maxMissedRounds) return false;
+    participant.state = 'dropped';
+    participant.droppedReason = reason;
+    return true;
+  }
+
+  /** A participant left the job on its own (its organisation's output policy); it gets no more tasks. */
+  withdraw(orgId: string, reason: string): boolean {
+    const participant = this.get(orgId);
+    if (participant.state === 'dropped') return false;
     participant.state = 'dropped';
     participant.droppedReason = reason;
     return true;

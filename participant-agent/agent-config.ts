@@ -1,14 +1,16 @@
 /**
  * The agent's configuration file, written by the organisation: who it is,
- * which requesters it accepts, and where its datasets live. Relative dataset
- * paths are resolved against the config file's folder.
+ * where its datasets live, which moderation policy decides on offers, and
+ * where its audit log and privacy ledger are kept. Relative paths are
+ * resolved against the config file's folder.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../common/errors';
 import { parseWithSchema, problemsError } from '../common/schema-errors';
+import { loadPolicy, type ModerationPolicy } from './policy';
 
 const identifier = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a lower-case identifier');
 
@@ -16,7 +18,6 @@ const SANDBOX_DEFAULTS = {
   type: 'auto' as const,
   allowProcessSandbox: true,
   image: 'shoal-trainer:dev',
-  allowedImageDigests: [] as string[],
   limits: { memoryMiB: 2048, cpus: 1, pids: 256, outputMiB: 256 },
 };
 
@@ -28,8 +29,6 @@ const sandboxSchema = z.strictObject({
   allowProcessSandbox: z.boolean().default(true),
   /** The trainer image (built by `npm run build:images`). */
   image: z.string().min(1).default(SANDBOX_DEFAULTS.image),
-  /** Image ids ("sha256:…") of regulators' own training images this organisation lets run on its data. */
-  allowedImageDigests: z.array(z.string().regex(/^sha256:[0-9a-f]{64}$/, 'an image id "sha256:<64 hex digits>"')).default([]),
   /** Caps for every training container. */
   limits: z.strictObject({
     memoryMiB: z.number().int().min(64).max(1024 * 1024).default(2048),
@@ -43,16 +42,26 @@ export const agentConfigSchema = z.strictObject({
   orgId: identifier,
   /** NATS server URL; absent only when the agent runs inside `shoal simulate` with the in-process bus. */
   nats: z.string().url().optional(),
-  /** Until moderation policies exist, the agent accepts offers only from these requesters. Never everything. */
-  acceptedRequesters: z.array(identifier).min(1, 'at least one requester'),
+  /** The moderation policy (YAML): which requesters, data, models and privacy settings this organisation accepts. */
+  policy: z.string().min(1),
   datasets: z.record(identifier, z.strictObject({ path: z.string().min(1) })),
   /** Scratch space for trainer inputs and outputs. */
   workDir: z.string().min(1).default('./shoal-agent-work'),
+  /** The tamper-evident audit log (JSON Lines); default <workDir>/audit.jsonl. */
+  auditLog: z.string().min(1).optional(),
+  /** ε spent per dataset by every job; default <workDir>/privacy-ledger.json. */
+  privacyLedger: z.string().min(1).optional(),
   trainer: z.strictObject({ timeoutSeconds: z.number().positive().max(86400).default(900) }).default({ timeoutSeconds: 900 }),
   sandbox: sandboxSchema.default(SANDBOX_DEFAULTS),
 });
 
-export type AgentConfig = z.output<typeof agentConfigSchema>;
+export type AgentConfig = Omit<z.output<typeof agentConfigSchema>, 'policy' | 'auditLog' | 'privacyLedger'> & {
+  /** The policy file's path, as resolved. */
+  policyFile: string;
+  policy: ModerationPolicy;
+  auditLog: string;
+  privacyLedger: string;
+};
 
 export function compileAgentConfig(input: unknown, baseDir: string): AgentConfig {
   const config = parseWithSchema(agentConfigSchema, input, 'agent config');
@@ -60,9 +69,15 @@ export function compileAgentConfig(input: unknown, baseDir: string): AgentConfig
     throw problemsError('agent config', [{ path: 'sandbox.type', expected: 'docker or auto, since sandbox.allowProcessSandbox is false', found: '"process"' }]);
   }
   const absolute = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const workDir = absolute(config.workDir);
+  const policyFile = absolute(config.policy);
   return {
     ...config,
-    workDir: absolute(config.workDir),
+    workDir,
+    policyFile,
+    policy: loadPolicy(policyFile),
+    auditLog: absolute(config.auditLog ?? join(workDir, 'audit.jsonl')),
+    privacyLedger: absolute(config.privacyLedger ?? join(workDir, 'privacy-ledger.json')),
     datasets: Object.fromEntries(Object.entries(config.datasets).map(([name, d]) => [name, { path: absolute(d.path) }])),
   };
 }

@@ -1,20 +1,30 @@
 /**
- * The long-running participant agent of one organisation: listens for offers
- * addressed to it, decides, and runs a job session for each accepted job.
+ * The long-running participant agent of one organisation: listens for signed
+ * offers addressed to it, screens them (signature, expiry, feasibility),
+ * moderates them (policy chain, then a person when the policy asks),
+ * answers with a signed decision, and runs a job session
+ * for each accepted job. Everything it decides or sends is audited.
  */
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Bus, BusSubscription } from '../common/bus/bus';
 import { subjects } from '../common/bus/subjects';
 import { createMaskExpander, type MaskExpander, type IdentityKeyPair } from '../common/secagg';
+import type { OfferReceipt } from '../common/offer-protocol';
+import { errorMessage } from '../common/errors';
+import { sha256Hex } from '../common/signing';
 import type { AgentConfig } from './agent-config';
+import { AgentAudit } from './agent-audit';
 import { loadOrCreateIdentity } from './identity-store';
 import { JobSession } from './job-session';
-import { evaluateOffer, type JobOffer, type OfferDecision } from './offer';
+import { ModerationQueue } from './moderation-queue';
+import { screenOffer, type ScreenedOffer } from './offer';
+import { OfferModerator, type Verdict } from './offer-moderator';
+import { countParameters } from './output-check';
+import { PrivacyLedger } from './privacy-ledger';
 import type { Sandbox } from './sandbox/sandbox';
 import { ProcessSandbox } from './sandbox/process-sandbox';
 import { customImageSandbox } from './sandbox/create-sandbox';
-import type { JobSpec } from '../common/job-spec';
-import { errorMessage } from '../common/errors';
 
 export interface AgentDeps {
   config: AgentConfig;
@@ -23,17 +33,26 @@ export interface AgentDeps {
   logger: Logger;
 }
 
+type OfferStatus = OfferReceipt['status'];
+
 export class ParticipantAgent {
-  private subscription: BusSubscription<JobOffer> | undefined;
+  private subscription: BusSubscription | undefined;
   private readonly sessions = new Map<string, { session: JobSession; done: Promise<string> }>();
+  /** Every job this agent has been offered and not refused outright: a repeated offer gets the same answer. */
+  private readonly offers = new Map<string, OfferStatus>();
+  private readonly moderating = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
   private identity: IdentityKeyPair | undefined;
-  /** Offers whose own training image is being checked; a repeated offer meanwhile starts nothing. */
-  private readonly checkingImage = new Set<string>();
+  private audit: AgentAudit | undefined;
+  private moderator: OfferModerator | undefined;
+  private readonly queue: ModerationQueue;
   /** Masks are expanded on the agent's main thread: one contribution at a time, and the trainer needs the other cores. */
   private readonly masks: MaskExpander = createMaskExpander(0);
 
-  constructor(private readonly deps: AgentDeps) {}
+  constructor(private readonly deps: AgentDeps) {
+    this.queue = new ModerationQueue(deps.config.workDir);
+  }
 
   async start(): Promise<void> {
     const { config, bus, sandbox, logger } = this.deps;
@@ -47,11 +66,14 @@ export class ParticipantAgent {
     const { identity, created } = loadOrCreateIdentity(config.workDir, config.orgId);
     this.identity = identity;
     logger.info({ created, publicKey: Buffer.from(identity.publicKey).toString('hex') }, 'identity key loaded');
-    this.subscription = bus.subscribe<JobOffer>(subjects.offers(config.orgId));
+    this.audit = new AgentAudit(config.auditLog, identity, bus);
+    this.audit.record('agent.started', { sandbox: sandbox.kind, policyFile: config.policyFile, policySha256: sha256Hex(readFileSync(config.policyFile)), datasets: Object.keys(config.datasets) });
+    this.moderator = new OfferModerator({ config, audit: this.audit, queue: this.queue, ledger: PrivacyLedger.open(config.privacyLedger), identity, bus, logger, countParameters });
+    this.subscription = bus.subscribe(subjects.offers(config.orgId));
     this.loop = (async () => {
-      for await (const message of this.subscription as BusSubscription<JobOffer>) this.onOffer(message.data, (d) => message.respond(d));
+      for await (const message of this.subscription as BusSubscription) this.onOffer(message.data, (receipt) => message.respond(receipt));
     })();
-    logger.info({ datasets: Object.keys(config.datasets), acceptedRequesters: config.acceptedRequesters }, 'agent listening for offers');
+    logger.info({ datasets: Object.keys(config.datasets), requesters: Object.keys(config.policy.requesters), auditLog: config.auditLog }, 'agent listening for offers');
   }
 
   /** Sessions of jobs this agent has joined, by job id; each resolves with how the job ended for it. */
@@ -59,60 +81,90 @@ export class ParticipantAgent {
     return new Map([...this.sessions].map(([jobId, s]) => [jobId, s.done]));
   }
 
-  private onOffer(offer: JobOffer, respond: (decision: OfferDecision) => void): void {
+  private onOffer(message: unknown, respond: (receipt: OfferReceipt) => void): void {
     const { config, logger } = this.deps;
-    const evaluated = evaluateOffer(config, offer);
-    if (!evaluated.accepted) {
-      logger.warn({ jobId: evaluated.jobId, reason: evaluated.reason }, 'offer declined');
-      respond({ orgId: config.orgId, jobId: evaluated.jobId, accepted: false, reason: evaluated.reason });
+    const audit = this.audit as AgentAudit;
+    const screened = screenOffer(config, message);
+    if (!screened.ok) {
+      logger.warn({ jobId: screened.jobId, code: screened.code, reason: screened.reason }, 'offer refused');
+      audit.record('offer.refused', { jobId: screened.jobId, code: screened.code, reason: screened.reason });
+      // Signed, so the regulator learns why; not remembered, so a forged offer cannot block the genuine one.
+      if (screened.jobId !== 'unknown') (this.moderator as OfferModerator).announce(screened.jobId, { accepted: false, decidedBy: 'policy', decider: 'screening', reason: `${screened.code}: ${screened.reason}` });
+      respond({ orgId: config.orgId, jobId: screened.jobId, status: 'declined' });
       return;
     }
-    const { spec, dataPath } = evaluated;
-    if (this.sessions.has(spec.jobId)) {
-      // A repeated offer (the launcher retries until it hears back): answer the same way, start nothing new.
-      respond({ orgId: config.orgId, jobId: spec.jobId, accepted: true, reason: 'already participating' });
+    const { offer } = screened;
+    const jobId = offer.spec.jobId;
+    const known = this.offers.get(jobId);
+    if (known) {
+      // A repeated offer (the regulator retries until it hears back): the same answer, nothing new starts.
+      respond({ orgId: config.orgId, jobId, status: known });
       return;
     }
-    if (spec.trainingImage) {
-      if (this.checkingImage.has(spec.jobId)) return;
-      this.checkingImage.add(spec.jobId);
-      // The job brings its own image: it must be here, with exactly the allowlisted id, before we say yes.
-      customImageSandbox(config, spec.trainingImage, logger.child({ jobId: spec.jobId }))
-        .then(
-          (sandbox) => this.startSession(offer, spec, dataPath, sandbox, respond),
-          (err) => {
-            logger.warn({ jobId: spec.jobId, reason: errorMessage(err) }, 'offer declined');
-            respond({ orgId: config.orgId, jobId: spec.jobId, accepted: false, reason: errorMessage(err) });
-          },
-        )
-        .finally(() => this.checkingImage.delete(spec.jobId));
-      return;
-    }
-    this.startSession(offer, spec, dataPath, this.deps.sandbox, respond);
+    this.offers.set(jobId, 'pending');
+    audit.record('offer.received', { jobId, requester: offer.spec.requester, signer: offer.signer, offerSha256: offer.offerSha256, expiresAt: offer.body.expiresAt, dataset: offer.spec.dataset.name });
+    let answered = false;
+    const answer = (status: OfferStatus): void => {
+      if (!answered) respond({ orgId: config.orgId, jobId, status });
+      answered = true;
+    };
+    const work = this.moderate(offer, () => answer('pending')).then((status) => answer(status));
+    this.moderating.add(work);
+    void work.finally(() => this.moderating.delete(work));
   }
 
-  private startSession(offer: JobOffer, spec: JobSpec, dataPath: string, sandbox: Sandbox, respond: (decision: OfferDecision) => void): void {
+  /** Decides on one offer and, if accepted, starts its session; never throws. */
+  private async moderate(offer: ScreenedOffer, onQueued: () => void): Promise<OfferStatus> {
     const { config, logger } = this.deps;
-    logger.info({ jobId: spec.jobId, requester: spec.requester, dataset: spec.dataset.name, sandbox: sandbox.kind, image: spec.trainingImage?.reference }, 'offer accepted');
-    respond({ orgId: config.orgId, jobId: spec.jobId, accepted: true, reason: '' });
+    const moderator = this.moderator as OfferModerator;
+    const jobId = offer.spec.jobId;
+    let verdict: Verdict;
+    let sandbox = this.deps.sandbox;
+    try {
+      if (offer.spec.trainingImage) {
+        // The job brings its own image: it must be here, with exactly the allowlisted id, before anyone is asked.
+        sandbox = await customImageSandbox(config, offer.spec.trainingImage, logger.child({ jobId }));
+      }
+      verdict = await moderator.decide(offer, onQueued, this.stopping.signal);
+    } catch (err) {
+      logger.error({ jobId, err: errorMessage(err) }, 'offer declined: it could not be moderated');
+      (this.audit as AgentAudit).record('offer.decision', { jobId, accepted: false, decidedBy: 'policy', decider: 'error', reason: errorMessage(err) });
+      verdict = { accepted: false, decidedBy: 'policy', decider: 'error', reason: errorMessage(err) };
+    }
+    const status: OfferStatus = verdict.accepted && !this.stopping.signal.aborted ? 'accepted' : 'declined';
+    this.offers.set(jobId, status);
+    moderator.announce(jobId, { ...verdict, accepted: status === 'accepted' });
+    if (status === 'accepted') this.startSession(offer, sandbox);
+    return status;
+  }
+
+  private startSession(offer: ScreenedOffer, sandbox: Sandbox): void {
+    const { config, logger } = this.deps;
+    const { spec } = offer;
+    logger.info({ jobId: spec.jobId, requester: spec.requester, dataset: spec.dataset.name, sandbox: sandbox.kind, image: spec.trainingImage?.reference }, 'joining the job');
     const session = new JobSession({
       orgId: config.orgId,
       spec,
-      dataPath,
-      coordinatorAddress: offer.coordinator,
-      aggregatorAddress: offer.aggregator,
+      dataPath: offer.dataPath,
+      coordinatorAddress: offer.body.coordinator,
+      aggregatorAddress: offer.body.aggregator,
       sandbox,
       workDir: config.workDir,
       trainerTimeoutMs: config.trainer.timeoutSeconds * 1000,
       identity: this.identity as IdentityKeyPair,
       masks: this.masks,
+      audit: this.audit as AgentAudit,
+      queue: this.queue,
+      outputPolicy: config.policy.output,
       logger: logger.child({ jobId: spec.jobId }),
     });
     this.sessions.set(spec.jobId, { session, done: session.run() });
   }
 
   async stop(): Promise<void> {
+    this.stopping.abort();
     this.subscription?.unsubscribe();
+    await Promise.allSettled([...this.moderating]);
     for (const { session } of this.sessions.values()) session.stop();
     await Promise.allSettled([...this.sessions.values()].map((s) => s.done));
     await this.loop;

@@ -1,6 +1,7 @@
 export { ParticipantAgent, type AgentDeps } from './agent';
 export { loadAgentConfig, compileAgentConfig, type AgentConfig } from './agent-config';
-export { evaluateOffer, type JobOffer, type OfferDecision } from './offer';
+export { screenOffer, type ScreenedOffer, type Screened, type OfferRefusalCode } from './offer';
+export { ModerationQueue } from './moderation-queue';
 export { ProcessSandbox } from './sandbox/process-sandbox';
 export { createSandbox, customImageSandbox, dockerSandboxFor } from './sandbox/create-sandbox';
 export { DockerSandbox, CONTAINER_PATHS, type DockerSandboxOptions } from './sandbox/docker-sandbox';

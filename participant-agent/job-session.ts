@@ -1,7 +1,9 @@
 /**
  * The agent's part in one accepted job: join, then for every task run the
- * trainer in the sandbox, check what it produced, and send only that
- * contribution to the aggregator (or report why there is none).
+ * trainer in the sandbox, pass what it produced through the output gate, and
+ * send only that contribution to the aggregator (or report why there is
+ * none). Each run, check and sending is audited; too many output violations
+ * and the agent withdraws from the job.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,16 +11,21 @@ import type { Logger } from 'pino';
 import { AggregatorClient } from '../aggregator';
 import { CoordinatorClient, type ReceivedTask } from '../coordinator';
 import { errorMessage, hasCode } from '../common/errors';
-import { evaluationVectorLength } from '../common/evaluation-metrics';
 import type { JobSpec } from '../common/job-spec';
 import { settingsFromWire } from '../common/grpc/secagg-codec';
 import { addGaussianNoise, clipL2 } from '../common/privacy';
 import type { MaskExpander, IdentityKeyPair } from '../common/secagg';
+import { sha256Hex } from '../common/signing';
 import type { FitInstructions__Output } from '../proto/generated/shoal/v1/FitInstructions';
 import type { Sandbox, SandboxExit, SandboxLimits } from './sandbox/sandbox';
+import type { AgentAudit } from './agent-audit';
+import { ContributionError } from './contribution-error';
+import type { ModerationQueue } from './moderation-queue';
+import type { OutputPolicy } from './output-check';
+import { OutputGate, type OutputPlace, type PassedOutput } from './output-gate';
 import { SecureContribution } from './secure-contribution';
 import { brokenPromise } from './task-promises';
-import { TRAINER_FILES, type TrainerFailure, type TrainerResult, type TrainerTask } from './trainer/trainer-contract';
+import { TRAINER_FILES, type TrainerFailure, type TrainerTask } from './trainer/trainer-contract';
 
 export interface JobSessionDeps {
   orgId: string;
@@ -32,6 +39,9 @@ export interface JobSessionDeps {
   /** Signs this participant's secure-aggregation messages. */
   identity: IdentityKeyPair;
   masks: MaskExpander;
+  audit: AgentAudit;
+  queue: ModerationQueue;
+  outputPolicy: OutputPolicy;
   logger: Logger;
 }
 
@@ -41,27 +51,25 @@ const TASK_WAIT_MS = 30_000;
 /** Consecutive failed calls to the coordinator after which the job is given up. */
 const MAX_CONSECUTIVE_ERRORS = 8;
 
-class ContributionError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
-
 export class JobSession {
   private readonly coordinator: CoordinatorClient;
   private readonly aggregator: AggregatorClient;
+  private readonly gate: OutputGate;
+  private readonly stopping = new AbortController();
   private stopped = false;
   outcome = 'running';
 
   constructor(private readonly deps: JobSessionDeps) {
     this.coordinator = new CoordinatorClient(deps.coordinatorAddress);
     this.aggregator = new AggregatorClient(deps.aggregatorAddress, 'participant-agent');
+    this.gate = new OutputGate({ spec: deps.spec, policy: deps.outputPolicy, queue: deps.queue, audit: deps.audit, logger: deps.logger });
   }
 
   async run(): Promise<string> {
     const { spec, orgId, logger } = this.deps;
     try {
       await this.coordinator.join(spec.jobId, orgId, this.deps.identity.publicKey, 15_000);
+      this.deps.audit.record('job.joined', { jobId: spec.jobId, coordinator: this.deps.coordinatorAddress, aggregator: this.deps.aggregatorAddress });
       logger.info('joined job');
       let errors = 0;
       while (!this.stopped) {
@@ -89,13 +97,16 @@ export class JobSession {
       this.coordinator.close();
       this.aggregator.close();
       rmSync(join(this.deps.workDir, this.deps.spec.jobId), { recursive: true, force: true });
+      this.deps.queue.forgetJob(spec.jobId);
     }
+    this.deps.audit.record('job.ended', { jobId: spec.jobId, outcome: this.outcome, outputViolations: this.gate.violationCount });
     logger.info({ outcome: this.outcome }, 'job session ended');
     return this.outcome;
   }
 
   stop(): void {
     this.stopped = true;
+    this.stopping.abort();
   }
 
   private async handle(task: ReceivedTask): Promise<void> {
@@ -128,7 +139,13 @@ export class JobSession {
           onPhase: (phase) => logger.debug({ phase }, 'secure aggregation step done'),
         });
       }
-      const produced = privatized(await this.train(kind, task, logger), kind === 'fit' ? header.fit : null);
+      const place: OutputPlace = { round: header.round, collectionId: header.collectionId, kind, deadlineUnixMs: header.deadlineUnixMs };
+      const checked = await this.train(kind, task, place, logger);
+      await this.gate.release(place, checked, this.stopping.signal);
+      const produced = privatized(checked, kind === 'fit' ? header.fit : null);
+      // Recorded before sending (write-ahead), so the head the coordinator receives already covers this contribution.
+      this.deps.audit.record('output.sent', { jobId: this.deps.spec.jobId, round: header.round, collectionId: header.collectionId, kind, sha256: sha256Hex(produced.vector), elements: produced.vector.length, dtype: produced.vector instanceof Float64Array ? 'float64' : 'float32', weight: produced.weight, secure: Boolean(secure) });
+      this.deps.audit.publishHead(this.deps.spec.jobId);
       if (secure) {
         await secure.submit(produced.vector, produced.weight);
       } else {
@@ -140,14 +157,30 @@ export class JobSession {
       secure?.abandon();
       const code = err instanceof ContributionError ? err.code : ((err as { code?: string }).code ?? 'TASK_FAILED');
       logger.error({ kind, code, err: errorMessage(err) }, 'no contribution this round');
-      await this.coordinator
-        .reportStatus({ jobId: this.deps.spec.jobId, orgId: this.deps.orgId, collectionId: header.collectionId, code, message: errorMessage(err) }, 10_000)
-        .catch((reportErr) => logger.warn({ err: errorMessage(reportErr) }, 'could not report the failure'));
+      await this.report(header.collectionId, code, errorMessage(err), logger);
+      if (this.gate.withdrawn) await this.withdraw(header.collectionId, logger);
     }
   }
 
+  private async report(collectionId: string, code: string, message: string, logger: Logger): Promise<void> {
+    await this.coordinator
+      .reportStatus({ jobId: this.deps.spec.jobId, orgId: this.deps.orgId, collectionId, code, message }, 10_000)
+      .catch((reportErr) => logger.warn({ err: errorMessage(reportErr) }, 'could not report the failure'));
+  }
+
+  /** Leaves the job after too many output violations: its trainer cannot be trusted with this organisation's data. */
+  private async withdraw(collectionId: string, logger: Logger): Promise<void> {
+    const reason = `withdrew after ${this.gate.violationCount} output violation(s) (the organisation's limit is ${this.deps.outputPolicy.maxViolations})`;
+    this.deps.audit.record('job.withdrawn', { jobId: this.deps.spec.jobId, reason });
+    this.deps.audit.publishHead(this.deps.spec.jobId);
+    logger.warn({ violations: this.gate.violationCount }, 'withdrawing from the job');
+    await this.report(collectionId, 'PARTICIPANT_WITHDRAWN', reason, logger);
+    this.outcome = reason;
+    this.stop();
+  }
+
   /** Runs the trainer on the task and returns its checked contribution. */
-  private async train(kind: TrainerTask['kind'], task: ReceivedTask, logger: Logger): Promise<{ weight: number; vector: Float32Array | Float64Array }> {
+  private async train(kind: TrainerTask['kind'], task: ReceivedTask, place: OutputPlace, logger: Logger): Promise<PassedOutput> {
     const { spec } = this.deps;
     const runDir = join(this.deps.workDir, spec.jobId, task.header.collectionId);
     const inputDir = join(runDir, 'in');
@@ -178,6 +211,7 @@ export class JobSession {
       const run = await sandbox.start({ inputDir, outputDir, dataPath: this.deps.dataPath, timeoutMs, labels: { job: spec.jobId, round: String(task.header.round), org: this.deps.orgId }, requested });
       const exit = await run.wait();
       const record = { sandbox: sandbox.kind, imageDigest: exit.imageDigest, exitCode: exit.exitCode, signal: exit.signal, timedOut: exit.timedOut, oomKilled: exit.oomKilled, outputTooLarge: exit.outputTooLarge, seconds: (Date.now() - started) / 1000 };
+      this.deps.audit.record('sandbox.run', { jobId: spec.jobId, round: place.round, collectionId: place.collectionId, kind, ...record, limits: sandbox.limits });
       const failure = trainerFailure(exit, timeoutMs, sandbox.limits, () => readJson<TrainerFailure>(join(outputDir, TRAINER_FILES.error)));
       if (failure) {
         // The logs are the trainer's own stdout/stderr; it never prints tensors.
@@ -185,29 +219,10 @@ export class JobSession {
         throw failure;
       }
       logger.info({ run: record }, 'the trainer finished');
-      const result = readJson<TrainerResult>(join(outputDir, TRAINER_FILES.result));
-      if (!result) throw new ContributionError('TRAINER_FAILED', 'the trainer wrote no result');
-      return { weight: result.weight, vector: this.checkedContribution(kind, result, outputDir, task) };
+      return this.gate.inspect(place, outputDir);
     } finally {
       rmSync(runDir, { recursive: true, force: true });
     }
-  }
-
-  /** What leaves the organisation: exactly the expected number of finite values, nothing else. */
-  private checkedContribution(kind: TrainerTask['kind'], result: TrainerResult, outputDir: string, task: ReceivedTask): Float32Array | Float64Array {
-    const bytes = readFileSync(join(outputDir, TRAINER_FILES.contribution));
-    const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-    const vector = result.dtype === 'float64' ? new Float64Array(copy) : new Float32Array(copy);
-    const columns = this.deps.spec.dataset.features.length;
-    const expected = { fit: task.model?.length, statistics: 1 + 2 * columns, evaluate: evaluationVectorLength(this.deps.spec.dataset.labelType) }[kind];
-    if (vector.length !== expected || vector.length !== result.elementCount) {
-      throw new ContributionError('OUTPUT_REJECTED', `the trainer produced ${vector.length} values; ${expected} were expected`);
-    }
-    if (!(result.weight > 0 && Number.isFinite(result.weight))) throw new ContributionError('OUTPUT_REJECTED', 'the trainer reported a non-positive weight');
-    for (let i = 0; i < vector.length; i++) {
-      if (!Number.isFinite(vector[i])) throw new ContributionError('OUTPUT_REJECTED', `the trainer produced a non-finite value at position ${i}`);
-    }
-    return vector;
   }
 }
 

@@ -1,31 +1,34 @@
 /**
- * Job offers as they arrive over the bus, and the agent's first decision on
- * them. Until the moderation issue brings policies, an offer is accepted only
- * when its requester is in the agent's config and the named dataset exists
- * locally with the requested columns; everything else is declined with a reason.
+ * The checks every offer passes before the organisation's policy sees it:
+ * signed by the key the policy pins for its requester, unaltered, not
+ * expired, addressed to this organisation, and feasible here (the dataset
+ * exists with the columns the job names). A failure here is refused outright
+ * and never answered with a signed decision, so a forged offer cannot make
+ * this organisation decline a real job.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { compileJobSpec, type JobSpec } from '../common/job-spec';
 import { errorMessage } from '../common/errors';
+import { openOffer, type OfferBody } from '../common/offer-protocol';
+import { sha256Hex } from '../common/signing';
 import type { AgentConfig } from './agent-config';
 
-export interface JobOffer {
-  /** The job spec as the regulator wrote it; validated again here. */
-  spec: unknown;
-  coordinator: string;
-  aggregator: string;
-  /** ISO time after which the offer no longer stands. */
-  expiresAt: string;
+/** Clocks drift: an offer issued this far in the future is still believed. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+export interface ScreenedOffer {
+  spec: JobSpec;
+  body: OfferBody;
+  /** The requester's key that signed the offer. */
+  signer: string;
+  /** Hash of the exact signed bytes: names this offer in the audit log. */
+  offerSha256: string;
+  dataPath: string;
 }
 
-export interface OfferDecision {
-  orgId: string;
-  jobId: string;
-  accepted: boolean;
-  reason: string;
-}
+export type OfferRefusalCode = 'OFFER_UNSIGNED' | 'OFFER_SIGNATURE_INVALID' | 'OFFER_SIGNER_NOT_PINNED' | 'OFFER_EXPIRED' | 'OFFER_NOT_YET_VALID' | 'OFFER_INVALID' | 'NOT_INVITED' | 'IMAGE_NOT_ALLOWED' | 'DATASET_MISSING';
 
-export type Evaluated = { accepted: true; spec: JobSpec; dataPath: string } | { accepted: false; reason: string; jobId: string };
+export type Screened = { ok: true; offer: ScreenedOffer } | { ok: false; jobId: string; code: OfferRefusalCode; reason: string };
 
 /** Reads just the header line, so checking columns does not load the data. */
 function csvHeader(path: string): string[] {
@@ -41,33 +44,55 @@ function csvHeader(path: string): string[] {
   }
 }
 
-export function evaluateOffer(config: AgentConfig, offer: JobOffer, now = Date.now()): Evaluated {
-  const jobId = typeof (offer?.spec as { jobId?: unknown })?.jobId === 'string' ? (offer.spec as { jobId: string }).jobId : 'unknown';
+/** The job id an offer claims, before anything about it is trusted (for logs only). */
+function claimedJobId(message: unknown): string {
+  try {
+    const id = (JSON.parse((message as { payload: string }).payload) as { spec?: { jobId?: unknown } }).spec?.jobId;
+    return typeof id === 'string' ? id.slice(0, 64) : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function screenOffer(config: AgentConfig, message: unknown, now = Date.now()): Screened {
+  let jobId = claimedJobId(message);
+  const refuse = (code: OfferRefusalCode, reason: string): Screened => ({ ok: false, jobId, code, reason });
+  let opened;
+  try {
+    opened = openOffer(message);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    return refuse(code === 'UNSIGNED' ? 'OFFER_UNSIGNED' : code === 'PAYLOAD_MALFORMED' ? 'OFFER_INVALID' : 'OFFER_SIGNATURE_INVALID', `${code === 'UNSIGNED' ? 'the offer is not signed' : 'the offer\'s signature does not hold'}: ${errorMessage(err)}`);
+  }
+  const { body, signer } = opened;
   let spec: JobSpec;
   try {
-    spec = compileJobSpec(offer.spec);
+    spec = compileJobSpec(body.spec);
   } catch (err) {
-    return { accepted: false, jobId, reason: `the job spec is invalid: ${errorMessage(err)}` };
+    return refuse('OFFER_INVALID', `the job spec is invalid: ${errorMessage(err)}`);
   }
-  if (!spec.invitedOrgs.includes(config.orgId)) return { accepted: false, jobId, reason: `${config.orgId} is not among the job's invited organisations` };
-  if (!config.acceptedRequesters.includes(spec.requester)) return { accepted: false, jobId, reason: `requester "${spec.requester}" is not accepted by this organisation` };
-  if (!(Date.parse(offer.expiresAt) > now)) return { accepted: false, jobId, reason: `the offer expired at ${offer.expiresAt}` };
-  if (spec.trainingImage && !config.sandbox.allowedImageDigests.includes(spec.trainingImage.digest)) {
-    return { accepted: false, jobId, reason: `IMAGE_NOT_ALLOWED: the job's training image ${spec.trainingImage.reference} (${spec.trainingImage.digest}) is not on this organisation's allowlist (sandbox.allowedImageDigests)` };
+  jobId = spec.jobId;
+  const pinned = config.policy.requesters[spec.requester]?.publicKey;
+  if (pinned !== signer) {
+    return refuse('OFFER_SIGNER_NOT_PINNED', pinned ? `the offer from "${spec.requester}" is signed by ${signer}, not by the key the policy pins for it` : `requester "${spec.requester}" has no pinned key in this organisation's policy`);
   }
+  const expires = Date.parse(body.expiresAt);
+  if (!(expires > now)) return refuse('OFFER_EXPIRED', `the offer expired at ${body.expiresAt}`);
+  if (!(Date.parse(body.issuedAt) <= now + CLOCK_SKEW_MS)) return refuse('OFFER_NOT_YET_VALID', `the offer claims to be issued at ${body.issuedAt}, in the future`);
+  if (!spec.invitedOrgs.includes(config.orgId)) return refuse('NOT_INVITED', `${config.orgId} is not among the job's invited organisations`);
   if (spec.trainingImage && config.sandbox.type === 'process') {
-    return { accepted: false, jobId, reason: 'IMAGE_NOT_ALLOWED: the job brings its own training image, which runs only in the Docker sandbox; this organisation trains in the process sandbox' };
+    return refuse('IMAGE_NOT_ALLOWED', 'the job brings its own training image, which runs only in the Docker sandbox; this organisation trains in the process sandbox');
   }
   const dataset = config.datasets[spec.dataset.name];
-  if (!dataset) return { accepted: false, jobId, reason: `dataset "${spec.dataset.name}" is not configured at this organisation` };
+  if (!dataset) return refuse('DATASET_MISSING', `dataset "${spec.dataset.name}" is not configured at this organisation`);
   let header: string[];
   try {
     header = csvHeader(dataset.path);
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-    return { accepted: false, jobId, reason: `DATASET_MISSING: dataset "${spec.dataset.name}" maps to ${dataset.path}, which ${missing ? 'does not exist' : `cannot be read (${errorMessage(err)})`}` };
+    return refuse('DATASET_MISSING', `dataset "${spec.dataset.name}" maps to ${dataset.path}, which ${missing ? 'does not exist' : `cannot be read (${errorMessage(err)})`}`);
   }
   const absent = [...spec.dataset.features, spec.dataset.label].filter((c) => !header.includes(c));
-  if (absent.length > 0) return { accepted: false, jobId, reason: `dataset "${spec.dataset.name}" lacks the column(s) ${absent.slice(0, 10).join(', ')}` };
-  return { accepted: true, spec, dataPath: dataset.path };
+  if (absent.length > 0) return refuse('DATASET_MISSING', `dataset "${spec.dataset.name}" lacks the column(s) ${absent.slice(0, 10).join(', ')}`);
+  return { ok: true, offer: { spec, body, signer, offerSha256: sha256Hex((message as { payload: string }).payload), dataPath: dataset.path } };
 }

@@ -9,7 +9,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobSpec } from '../common/job-spec';
-import { writeAgentConfig, type TestAgentConfig } from './support/agent-config';
+import { creditDefaultPolicy, writeAgentConfig, type TestAgentConfig } from './support/agent-config';
+import { writeRegulatorKey, type RegulatorKey } from './support/regulator-key';
 import { writeBankData, type BankData } from './support/bank-data';
 import { jobDir, readCoordinatorLog, readJobReport } from './support/job-report';
 import { exampleJobDocument, uniqueJobId, writeJobDocument, writeJobSpec } from './support/job-spec';
@@ -31,12 +32,14 @@ describe('bad input and misbehaving organisations', () => {
   let dir: string;
   let nats: NatsServer;
   let data: BankData;
+  let regulator: RegulatorKey;
 
   beforeAll(async () => {
     assertBuilt();
     dir = makeTempDir('bad-input');
     nats = await startNatsServer();
     data = writeBankData(dir, { orgIds: BANKS, rowsPerBank: 1000, heldOutRows: 0, seed: 'bad-input' });
+    regulator = writeRegulatorKey(dir);
   });
 
   afterEach(async () => {
@@ -59,7 +62,7 @@ describe('bad input and misbehaving organisations', () => {
   async function startBanks(where: string, changes: Record<string, Partial<TestAgentConfig>> = {}): Promise<Record<string, SpawnedProcess>> {
     const agents = await Promise.all(
       data.banks.map((bank) => {
-        const config: TestAgentConfig = { orgId: bank.orgId, natsUrl: nats.url, datasets: { 'credit-default': bank.path }, acceptedRequesters: ['regulator'], ...changes[bank.orgId] };
+        const config: TestAgentConfig = { orgId: bank.orgId, natsUrl: nats.url, datasets: { 'credit-default': bank.path }, policy: creditDefaultPolicy({ regulatorKey: regulator.publicKey }), ...changes[bank.orgId] };
         return startAgent(processes, bank.orgId, writeAgentConfig(where, config), where);
       }),
     );
@@ -81,7 +84,7 @@ describe('bad input and misbehaving organisations', () => {
     const specPath = writeJobDocument(where, 'invalid.yaml', document);
     const recorder = await NatsRecorder.start(nats.url, 'shoal.>');
 
-    const result = await runShoal(processes, ['job', 'submit', specPath, '--nats', nats.url, '--out', outRoot], 30_000);
+    const result = await runShoal(processes, ['job', 'submit', specPath, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath], 30_000);
     await recorder.stop();
 
     expect({ code: result.code, signal: result.signal }).toEqual({ code: 2, signal: null });
@@ -101,7 +104,7 @@ describe('bad input and misbehaving organisations', () => {
     const agents = await startBanks(where, { 'bank-3': { datasets: { 'credit-default': missing } } });
     const { path, spec } = smallJob(where, 'missing-data', 60);
 
-    const result = await runShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot], JOB_TIMEOUT_MS);
+    const result = await runShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath], JOB_TIMEOUT_MS);
 
     expect(result.code).toBe(0);
     const report = readJobReport(outRoot, spec.jobId);
@@ -128,7 +131,7 @@ describe('bad input and misbehaving organisations', () => {
     const { path, spec } = smallJob(where, 'frozen', 8, { enabled: false });
 
     const started = Date.now();
-    const cli = startShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot]);
+    const cli = startShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath]);
     await agents['bank-3'].waitForOutput('stderr', '"msg":"joined job"', 30_000);
     agents['bank-3'].signal('SIGSTOP');
     const result = await shoalResult(cli, JOB_TIMEOUT_MS, started);
@@ -157,7 +160,7 @@ describe('bad input and misbehaving organisations', () => {
     // Three banks tolerate one dropout only with threshold 2 (the default ⌊2·3/3⌋+1 = 3 tolerates none).
     const { path, spec } = smallJob(where, 'frozen-secure', 8, { threshold: 2 });
 
-    const cli = startShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot]);
+    const cli = startShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath]);
     await agents['bank-3'].waitForOutput('stderr', '"msg":"joined job"', 30_000);
     agents['bank-3'].signal('SIGSTOP');
     const result = await shoalResult(cli, JOB_TIMEOUT_MS);
@@ -174,11 +177,11 @@ describe('bad input and misbehaving organisations', () => {
   test('an offer from a requester the agent does not accept is declined; the job completes with the other two', async () => {
     const where = testDir('unaccepted-requester');
     const outRoot = join(where, 'jobs');
-    const agents = await startBanks(where, { 'bank-3': { acceptedRequesters: ['central-bank'] } });
+    const agents = await startBanks(where, { 'bank-3': { policy: creditDefaultPolicy({ regulatorKey: regulator.publicKey, requester: 'central-bank' }) } });
     const { path, spec } = smallJob(where, 'requester', 60);
-    const expectedReason = `requester "${spec.requester}" is not accepted by this organisation`;
+    const expectedReason = `OFFER_SIGNER_NOT_PINNED: requester "${spec.requester}" has no pinned key in this organisation's policy`;
 
-    const result = await runShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot], JOB_TIMEOUT_MS);
+    const result = await runShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath], JOB_TIMEOUT_MS);
 
     expect(spec.requester).toBe('regulator');
     expect(result.code).toBe(0);
@@ -188,8 +191,8 @@ describe('bad input and misbehaving organisations', () => {
     expect(report.participants.admitted).toEqual(['bank-1', 'bank-2']);
     expect(report.participants.declined).toEqual([{ orgId: 'bank-3', reason: expectedReason }]);
     expect(report.participants.dropped).toEqual([]);
-    const declined = linesWithMessage(agents['bank-3'].stderr, 'offer declined');
-    expect(declined).toEqual([expect.objectContaining({ org: 'bank-3', jobId: spec.jobId, reason: expectedReason })]);
-    expect(result.stderr).toContain(`bank-3 declined: ${expectedReason}`);
+    const refused = linesWithMessage(agents['bank-3'].stderr, 'offer refused');
+    expect(refused).toEqual([expect.objectContaining({ org: 'bank-3', jobId: spec.jobId, code: 'OFFER_SIGNER_NOT_PINNED' })]);
+    expect(result.stderr).toContain(`bank-3 declined (decided by its policy): ${expectedReason}`);
   }, JOB_TIMEOUT_MS + 30_000);
 });

@@ -10,7 +10,8 @@ import type { JobSpec } from '../common/job-spec';
 import { selectBackend } from '../common/model/tf-backend';
 import type { JobReport } from '../coordinator';
 import { evaluateOnHeldOut, loadJobModel, trainCentralized, type HeldOutMetrics } from '../cli/simulate/model-evaluation';
-import { writeAgentConfig } from './support/agent-config';
+import { creditDefaultPolicy, writeAgentConfig } from './support/agent-config';
+import { writeRegulatorKey } from './support/regulator-key';
 import { loadHeldOutRows, loadPooledRows, writeBankData, type BankData } from './support/bank-data';
 import { jobDir, readJobReport } from './support/job-report';
 import { uniqueJobId, writeJobSpec } from './support/job-spec';
@@ -53,15 +54,16 @@ describe('a federated credit-default job across three bank agents', () => {
     outRoot = join(dir, 'jobs');
     nats = await startNatsServer();
     data = writeBankData(dir, { orgIds: BANKS, rowsPerBank: ROWS_PER_BANK, heldOutRows: HELD_OUT_ROWS, seed: 'federated-job' });
+    const regulator = writeRegulatorKey(dir);
     await Promise.all(
       data.banks.map((bank) => {
-        const config = writeAgentConfig(dir, { orgId: bank.orgId, natsUrl: nats.url, datasets: { 'credit-default': bank.path }, acceptedRequesters: ['regulator'] });
+        const config = writeAgentConfig(dir, { orgId: bank.orgId, natsUrl: nats.url, datasets: { 'credit-default': bank.path }, policy: creditDefaultPolicy({ regulatorKey: regulator.publicKey }) });
         return startAgent(processes, bank.orgId, config, dir);
       }),
     );
     const job = writeJobSpec(dir, { jobId: uniqueJobId('federated'), invitedOrgs: BANKS, rounds: ROUNDS, localEpochs: LOCAL_EPOCHS, roundDeadlineSeconds: 120 });
     spec = job.spec;
-    submit = await runShoal(processes, ['job', 'submit', job.path, '--nats', nats.url, '--out', outRoot], 240_000, join(dir, 'shoal-submit.log'));
+    submit = await runShoal(processes, ['job', 'submit', job.path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath], 240_000, join(dir, 'shoal-submit.log'));
     if (existsSync(join(jobDir(outRoot, spec.jobId), 'report.json'))) report = readJobReport(outRoot, spec.jobId);
   }, 300_000);
 

@@ -2,14 +2,17 @@
  * Turns one dataset into a simulated federation: a held-out slice that no
  * organisation sees (for comparing the federated and centralized models),
  * and a non-IID split of the rest across the organisations, each written to
- * its own CSV file with its own agent config.
+ * its own CSV file with its own agent config and moderation policy (which
+ * pins the simulated regulator's key and auto-approves exactly this job's
+ * kind of work). Each organisation's audit log lands in <out>/orgs/<org>/.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobSpec } from '../../common/job-spec';
 import { createRng, shuffleInPlace } from '../../common/random';
 import { selectColumns, type TabularData } from '../../common/tabular-dataset';
 import { compileAgentConfig, type AgentConfig } from '../../participant-agent';
+import { stringify as toYaml } from 'yaml';
 import { dirichletLabelPartition } from './partition-dataset';
 import type { SimulationDataset } from './simulation-datasets';
 
@@ -26,7 +29,25 @@ function writeCsv(path: string, header: string[], records: string[][], rows: Arr
   writeFileSync(path, `${lines.join('\n')}\n`);
 }
 
-export function prepareFederation(dataset: SimulationDataset, spec: JobSpec, orgIds: string[], outDir: string, seed: number): Federation {
+/** A policy that allows this job and, by default deny, nothing else. */
+function simulatedPolicy(spec: JobSpec, regulatorKey: string): Record<string, unknown> {
+  const dp = spec.differentialPrivacy;
+  return {
+    requesters: {
+      [spec.requester]: { publicKey: regulatorKey, approval: 'auto', datasets: { [spec.dataset.name]: { columns: [...spec.dataset.features, spec.dataset.label] } } },
+    },
+    shareDecisionReasons: true,
+    models: { allowedLayers: [...new Set(spec.model.layers.map((l) => l.className))], maxParameters: 10_000_000, maxRounds: spec.training.rounds, maxLocalEpochs: spec.training.localEpochs },
+    privacy: {
+      requireSecureAggregation: spec.secureAggregation.enabled,
+      minParticipantsPerRound: Math.min(3, spec.minParticipants),
+      ...(dp ? { differentialPrivacy: { maxEpsilon: dp.epsilon, maxDelta: dp.delta } } : {}),
+    },
+    output: { maxL2Norm: 10_000, onNormExceeded: 'reject', exampleCountGranularity: 1, maxViolations: 3, requireRelease: false },
+  };
+}
+
+export function prepareFederation(dataset: SimulationDataset, spec: JobSpec, orgIds: string[], outDir: string, seed: number, regulatorKey: string): Federation {
   const table = dataset.load(seed);
   const all = selectColumns(table, spec.dataset, dataset.name);
   const order = Int32Array.from({ length: all.rows }, (_, i) => i);
@@ -42,7 +63,19 @@ export function prepareFederation(dataset: SimulationDataset, spec: JobSpec, org
     const rows = parts[i].map((p) => orgRows[p]);
     const file = join(dataDir, `${orgId}.csv`);
     writeCsv(file, table.header, table.records, rows);
-    const config = compileAgentConfig({ orgId, acceptedRequesters: [spec.requester], datasets: { [spec.dataset.name]: { path: file } }, workDir: join(outDir, 'work', orgId) }, outDir);
+    const orgDir = join(outDir, 'orgs', orgId);
+    mkdirSync(orgDir, { recursive: true });
+    // A fresh simulation starts fresh records: an old log would be another run's history.
+    for (const old of ['audit.jsonl', 'privacy-ledger.json']) rmSync(join(orgDir, old), { force: true });
+    writeFileSync(join(orgDir, 'policy.yaml'), toYaml(simulatedPolicy(spec, regulatorKey)));
+    const config = compileAgentConfig({
+      orgId,
+      policy: join(orgDir, 'policy.yaml'),
+      auditLog: join(orgDir, 'audit.jsonl'),
+      privacyLedger: join(orgDir, 'privacy-ledger.json'),
+      datasets: { [spec.dataset.name]: { path: file } },
+      workDir: join(outDir, 'work', orgId),
+    }, outDir);
     const positives = spec.dataset.labelType === 'binary' ? rows.reduce((n, r) => n + all.labels[r], 0) / rows.length : null;
     return { orgId, config, rows: rows.length, positiveRate: positives };
   });

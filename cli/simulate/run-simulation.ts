@@ -28,6 +28,9 @@ import { sendOffers } from '../send-offers';
 import { evaluateOnHeldOut, loadJobModel, trainCentralized, type HeldOutMetrics } from './model-evaluation';
 import { prepareFederation } from './prepare-federation';
 import { SIMULATION_DATASETS } from './simulation-datasets';
+import { generateIdentity } from '../../common/secagg';
+import { publicKeyText } from '../../common/signing';
+import { verifyAuditFile } from '../../common/audit';
 
 export interface SimulationOptions {
   dataset: string;
@@ -63,6 +66,8 @@ export interface SimulationReport {
   stoppedEarly: string | null;
   perRound: JobReport['perRound'];
   job: { status: JobReport['status']; error: JobReport['error']; reportPath: string; modelPath: string | null; participants: JobReport['participants'] };
+  /** Each organisation's audit log, verified, and whether it still reaches the head the job's report pinned. */
+  audit: Array<{ orgId: string; path: string; entries: number; intact: boolean; matchesReportedHead: boolean | null; problems: string[] }>;
   wallSeconds: number;
   federatedSeconds: number;
   centralizedSeconds: number;
@@ -107,7 +112,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const { logger } = options;
   const backend = await selectBackend({ needsConvolutionGradients: needsConvolutionGradients(spec.model), logger });
 
-  const federation = prepareFederation(dataset, spec, orgIds, outDir, options.seed);
+  // The simulated regulator signs its offer; every organisation's policy pins this key.
+  const regulatorKey = generateIdentity(spec.requester);
+  const federation = prepareFederation(dataset, spec, orgIds, outDir, options.seed, publicKeyText(regulatorKey.publicKey));
   const progress = new ProgressDisplay(spec.training.rounds, options.showProgress && Boolean(process.stderr.isTTY));
   progress.note(`simulating ${orgCount} organisations on ${dataset.name} (${federation.pooled.rows} rows split non-IID, ${federation.heldOut.rows} held out); backend ${backend}`);
   const dp = spec.differentialPrivacy;
@@ -133,8 +140,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     coordinator = new Coordinator({ spec, outDir: jobDir, host: '127.0.0.1', port: 0, bus, aggregatorAddress: `127.0.0.1:${aggregatorPort}`, logger: logger.child({ component: 'coordinator' }) });
     const coordinatorPort = await coordinator.start();
     for (const agent of agents) await agent.start();
-    const offers = sendOffers(bus, spec, { coordinator: `127.0.0.1:${coordinatorPort}`, aggregator: `127.0.0.1:${aggregatorPort}` }, (d) => {
-      if (!d.accepted) progress.note(`${d.orgId} declined: ${d.reason}`);
+    const offers = sendOffers(bus, {
+      spec,
+      addresses: { coordinator: `127.0.0.1:${coordinatorPort}`, aggregator: `127.0.0.1:${aggregatorPort}` },
+      key: regulatorKey,
+      onDecision: (d) => {
+        if (!d.accepted) progress.note(`${d.orgId} declined: ${d.reason}`);
+      },
     });
     jobReport = await coordinator.run();
     await offers;
@@ -177,6 +189,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     stoppedEarly: jobReport.stoppedEarly,
     perRound: jobReport.perRound,
     job: { status: jobReport.status, error: jobReport.error, reportPath: join(jobDir, 'report.json'), modelPath: jobReport.modelPath, participants: jobReport.participants },
+    audit: federation.orgs.map(({ orgId, config }) => {
+      const pinned = jobReport.audit.participantHeads.find((h) => h.orgId === orgId);
+      const verified = verifyAuditFile(config.auditLog);
+      return { orgId, path: config.auditLog, entries: verified.entries, intact: verified.ok, matchesReportedHead: pinned ? verifyAuditFile(config.auditLog, { expectedHead: pinned }).ok : null, problems: verified.problems.map((p) => p.message) };
+    }),
     wallSeconds: (Date.now() - started) / 1000,
     federatedSeconds,
     centralizedSeconds,

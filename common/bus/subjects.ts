@@ -3,10 +3,12 @@
  * are validated identifiers (no dots or wildcards), so they are safe tokens.
  */
 export const subjects = {
-  /** Offers addressed to one organisation (request/reply: the reply is its decision). */
+  /** Signed offers addressed to one organisation (request/reply: the reply is a receipt; the decision follows on the job's decisions subject). */
   offers: (orgId: string): string => `shoal.offers.${orgId}`,
-  /** Decisions of the invited organisations, relayed by the launcher to the job's coordinator. */
+  /** Each invited organisation's signed decision, read by the job's coordinator and the regulator. */
   decisions: (jobId: string): string => `shoal.jobs.${jobId}.decisions`,
+  /** Participants' signed audit-chain heads, pinned in the job's report. */
+  auditHeads: (jobId: string): string => `shoal.jobs.${jobId}.audit-heads`,
   /** Job and round events published by the coordinator. */
   events: (jobId: string): string => `shoal.jobs.${jobId}.events`,
   allJobEvents: 'shoal.jobs.*.events',

@@ -42,8 +42,8 @@ export async function createSandbox(config: AgentConfig, logger: Logger): Promis
  * image id cannot). The sandbox checks the id again when each run starts.
  */
 export async function customImageSandbox(config: AgentConfig, image: { reference: string; digest: string }, logger: Logger): Promise<Sandbox> {
-  if (!config.sandbox.allowedImageDigests.includes(image.digest)) {
-    throw new ShoalError('IMAGE_NOT_ALLOWED', `training image ${image.reference} (${image.digest}) is not on this organisation's allowlist`, { component: 'participant-agent' });
+  if (!config.policy.images.allowedDigests.includes(image.digest)) {
+    throw new ShoalError('IMAGE_NOT_ALLOWED', `training image ${image.reference} (${image.digest}) is not on this organisation's allowlist (policy images.allowedDigests)`, { component: 'participant-agent' });
   }
   const sandbox = new DockerSandbox({ image: image.reference, requiredImageId: image.digest, agentId: config.orgId, limits: containerLimits(config), logger });
   if (!(await sandbox.isAvailable())) {

@@ -10,12 +10,16 @@ import { meanGradient, predict, trainModel } from '../../common/model/train-loop
 import { applyNormalization, statisticsVector } from '../../common/normalization';
 import { createRng, shuffleInPlace } from '../../common/random';
 import { DatasetError, takeRows, type TabularData } from '../../common/tabular-dataset';
-import type { TrainerTask } from './trainer-contract';
+import { evaluationTensors, modelTensors, statisticsTensors } from './contribution-tensors';
+import type { TensorDeclaration, TrainerResult, TrainerTask } from './trainer-contract';
 
 export interface TaskOutput {
   weight: number;
   contribution: Float32Array | Float64Array;
   epochLosses: number[];
+  /** What the contribution holds, tensor by tensor, as the trainer produced it. */
+  tensors: TensorDeclaration[];
+  metrics: Record<string, number>;
 }
 
 /** The organisation's rows split once per job into training and validation, the same split every round. */
@@ -34,7 +38,8 @@ function normalized(data: TabularData, task: TrainerTask): TabularData {
 export function runTask(task: TrainerTask, data: TabularData, globalWeights: Float32Array | null): TaskOutput {
   const { train, validation } = splitRows(data, task.validationFraction, task.seed);
   if (task.kind === 'statistics') {
-    return { weight: 1, contribution: statisticsVector(train.features, train.rows, train.columns), epochLosses: [] };
+    const contribution = statisticsVector(train.features, train.rows, train.columns);
+    return { weight: 1, contribution, epochLosses: [], tensors: statisticsTensors(train.columns), metrics: {} };
   }
   if (!globalWeights) throw new Error(`a ${task.kind} task needs the global model`);
   const model = buildModel(task.model, task.seed);
@@ -47,7 +52,8 @@ export function runTask(task: TrainerTask, data: TabularData, globalWeights: Flo
     if (task.kind === 'evaluate') {
       const rows = normalized(validation, task);
       const predictions = predict(model, rows);
-      return { weight: 1, contribution: buildEvaluationVector({ labelType: task.dataset.labelType, labels: rows.labels, predictions, classes: task.dataset.classes }), epochLosses: [] };
+      const contribution = buildEvaluationVector({ labelType: task.dataset.labelType, labels: rows.labels, predictions, classes: task.dataset.classes });
+      return { weight: 1, contribution, epochLosses: [], tensors: evaluationTensors(contribution.length, dtypeOf(contribution)), metrics: {} };
     }
     const fit = task.fit;
     if (!fit) throw new Error('a fit task needs fit instructions');
@@ -55,14 +61,34 @@ export function runTask(task: TrainerTask, data: TabularData, globalWeights: Flo
     const trainSettings = { ...settings, epochs: fit.localEpochs, batchSize: fit.batchSize, learningRate: fit.learningRate, optimizer: fit.optimizer, proximalMu: fit.proximalMu, seed: `${task.seed}:${task.round}` };
     if (fit.mode === 'gradient') {
       const gradient = meanGradient(model, rows, trainSettings);
-      return { weight: rows.rows, contribution: gradient.map((g) => -g), epochLosses: [] };
+      // meanGradient does not compute the loss, so a gradient step reports no metric.
+      return { weight: rows.rows, contribution: gradient.map((g) => -g), epochLosses: [], tensors: modelTensors(model), metrics: {} };
     }
     const epochLosses = trainModel(model, rows, trainSettings);
     const local = getWeightsVector(model).vector;
     const update = new Float32Array(local.length);
     for (let i = 0; i < local.length; i++) update[i] = local[i] - globalWeights[i];
-    return { weight: rows.rows, contribution: update, epochLosses };
+    return { weight: rows.rows, contribution: update, epochLosses, tensors: modelTensors(model), metrics: { loss: epochLosses[epochLosses.length - 1] } };
   } finally {
     model.dispose();
   }
+}
+
+function dtypeOf(vector: Float32Array | Float64Array): TensorDeclaration['dtype'] {
+  return vector instanceof Float64Array ? 'float64' : 'float32';
+}
+
+/** The result.json record for a finished task. */
+export function trainerResult(kind: TrainerTask['kind'], output: TaskOutput, backend: string, seconds: number): TrainerResult {
+  return {
+    kind,
+    weight: output.weight,
+    elementCount: output.contribution.length,
+    dtype: dtypeOf(output.contribution),
+    backend,
+    epochLosses: output.epochLosses,
+    seconds,
+    tensors: output.tensors,
+    metrics: output.metrics,
+  };
 }

@@ -35,6 +35,13 @@ export interface TrainerTask {
   fit: { mode: 'train' | 'gradient'; localEpochs: number; batchSize: number; learningRate: number; optimizer: 'sgd' | 'adam' | 'rmsprop' | 'adagrad'; proximalMu: number } | null;
 }
 
+/** How the trainer describes one tensor of its contribution; the agent holds it against the job's declared output. */
+export interface TensorDeclaration {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'float64';
+}
+
 export interface TrainerResult {
   kind: TrainerTask['kind'];
   /** Weight of the contribution in the aggregate (training examples for fit, 1 for sums). */
@@ -45,9 +52,21 @@ export interface TrainerResult {
   /** Mean training loss per local epoch (fit only); a declared scalar, not data. */
   epochLosses: number[];
   seconds: number;
+  /** The tensors in contribution.bin, in order: what the agent compares against the declared model. */
+  tensors: TensorDeclaration[];
+  /** Named scalars the trainer reports (e.g. loss for fit); only names the job declared may appear. */
+  metrics: Record<string, number>;
 }
 
 export interface TrainerFailure {
   code: string;
   message: string;
 }
+
+// A Record over keyof TrainerResult: the compiler refuses this list when the interface gains or loses a field.
+const RESULT_KEYS: Record<keyof TrainerResult, true> = {
+  kind: true, weight: true, elementCount: true, dtype: true, backend: true, epochLosses: true, seconds: true, tensors: true, metrics: true,
+};
+
+/** Every key a result.json may hold; the agent refuses any other, so the record cannot grow a side channel. */
+export const TRAINER_RESULT_KEYS = Object.keys(RESULT_KEYS) as ReadonlyArray<keyof TrainerResult>;

@@ -10,8 +10,8 @@ import { errorMessage, ShoalError } from '../../common/errors';
 import { needsConvolutionGradients } from '../../common/model/build-model';
 import { selectBackend } from '../../common/model/tf-backend';
 import { loadTabularData } from '../../common/tabular-dataset';
-import { runTask } from './run-task';
-import { TRAINER_EXIT, TRAINER_FILES, type TrainerFailure, type TrainerResult, type TrainerTask } from './trainer-contract';
+import { runTask, trainerResult } from './run-task';
+import { TRAINER_EXIT, TRAINER_FILES, type TrainerFailure, type TrainerTask } from './trainer-contract';
 
 function argument(name: string): string {
   const index = process.argv.indexOf(name);
@@ -36,15 +36,7 @@ async function main(): Promise<number> {
     const result = runTask(task, data, weights);
     const contribution = result.contribution;
     writeFileSync(join(output, TRAINER_FILES.contribution), Buffer.from(contribution.buffer, contribution.byteOffset, contribution.byteLength));
-    const record: TrainerResult = {
-      kind: task.kind,
-      weight: result.weight,
-      elementCount: contribution.length,
-      dtype: contribution instanceof Float64Array ? 'float64' : 'float32',
-      backend,
-      epochLosses: result.epochLosses,
-      seconds: (Date.now() - started) / 1000,
-    };
+    const record = trainerResult(task.kind, result, backend, (Date.now() - started) / 1000);
     writeFileSync(join(output, TRAINER_FILES.result), JSON.stringify(record));
     return TRAINER_EXIT.ok;
   } catch (err) {

@@ -1,25 +1,54 @@
-/** Writes a participant agent's config file, as an organisation would. */
+/** Writes a participant agent's config file and its moderation policy, as an organisation would. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { expandColumns } from '../../common/job-spec';
 
 export interface TestAgentConfig {
   orgId: string;
   natsUrl: string;
   /** Dataset name → CSV path (which need not exist, to test that case). */
   datasets: Record<string, string>;
-  acceptedRequesters: string[];
+  /** The moderation policy document (see creditDefaultPolicy). */
+  policy: Record<string, unknown>;
   /** The config's sandbox section, when a test needs one. */
   sandbox?: Record<string, unknown>;
+}
+
+export interface TestPolicyOptions {
+  /** The regulator's public key line, from writeRegulatorKey. */
+  regulatorKey: string;
+  requester?: string;
+  approval?: 'auto' | 'ask';
+  /** Sections replaced wholesale (output, privacy, …). */
+  overrides?: Record<string, unknown>;
+}
+
+/** A policy that accepts the credit-default example job from the regulator, and shares its reasons. */
+export function creditDefaultPolicy(options: TestPolicyOptions): Record<string, unknown> {
+  return {
+    requesters: {
+      [options.requester ?? 'regulator']: {
+        publicKey: options.regulatorKey,
+        approval: options.approval ?? 'auto',
+        datasets: { 'credit-default': { columns: [...expandColumns(['X1..X23']), 'Y'] } },
+      },
+    },
+    shareDecisionReasons: true,
+    models: { allowedLayers: ['Dense', 'Dropout'], maxParameters: 100_000, maxRounds: 100, maxLocalEpochs: 10 },
+    privacy: { requireSecureAggregation: false, minParticipantsPerRound: 2 },
+    ...options.overrides,
+  };
 }
 
 export function writeAgentConfig(dir: string, config: TestAgentConfig): string {
   const agentDir = join(dir, 'agents', config.orgId);
   mkdirSync(agentDir, { recursive: true });
+  writeFileSync(join(agentDir, 'policy.yaml'), stringify(config.policy));
   const document = {
     orgId: config.orgId,
     nats: config.natsUrl,
-    acceptedRequesters: config.acceptedRequesters,
+    policy: 'policy.yaml',
     datasets: Object.fromEntries(Object.entries(config.datasets).map(([name, path]) => [name, { path }])),
     workDir: join(agentDir, 'work'),
     trainer: { timeoutSeconds: 300 },

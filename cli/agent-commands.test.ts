@@ -1,0 +1,232 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { parse, stringify } from 'yaml';
+import { errorMessage, hasCode } from '../common/errors';
+import { compileJobSpec } from '../common/job-spec';
+import { EXIT_CODES } from '../common/process-lifecycle';
+import { ModerationQueue, type PendingOffer } from '../participant-agent/moderation-queue';
+import { registerAgentCommands } from './agent-commands';
+
+const example = parse(readFileSync(join(__dirname, '..', 'examples', 'credit-default', 'job.yaml'), 'utf8')) as Record<string, unknown>;
+
+let dir: string;
+let configPath: string;
+let queue: ModerationQueue;
+const loginName = process.env.USER;
+
+/** The one place that knows the agent config's shape, which is still changing. */
+function writeAgentConfig(folder: string): string {
+  writeFileSync(join(folder, 'policy.yaml'), '{}\n');
+  const document = { orgId: 'bank-1', policy: 'policy.yaml', datasets: { 'credit-default': { path: 'bank-1.csv' } }, workDir: 'work' };
+  const path = join(folder, 'agent.yaml');
+  writeFileSync(path, stringify(document));
+  return path;
+}
+
+function offer(jobId: string): PendingOffer {
+  return {
+    jobId,
+    requester: 'regulator',
+    receivedAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + 600_000).toISOString(),
+    spec: compileJobSpec({ ...example, jobId }),
+    coordinator: '127.0.0.1:1',
+    aggregator: '127.0.0.1:2',
+    dataPath: join(dir, 'bank-1.csv'),
+    reasons: [{ rule: 'requesters', outcome: 'ask', reason: 'requester "regulator" needs a person\'s approval' }],
+    modelParameters: 1345,
+  };
+}
+
+interface Outcome {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `shoal agent …` in-process, with shoal.ts's error-to-exit-code mapping and without exiting. */
+async function shoal(...args: string[]): Promise<Outcome> {
+  let stdout = '';
+  let stderr = '';
+  let exitCode = -1;
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const program = new Command('shoal').exitOverride().configureOutput({ writeOut: (s) => (stdout += s), writeErr: (s) => (stderr += s) });
+  registerAgentCommands(program, async (action) => {
+    try {
+      exitCode = await action();
+    } catch (e) {
+      process.stderr.write(`shoal: ${errorMessage(e)}\n`);
+      exitCode = hasCode(e, 'CONFIG_INVALID') || hasCode(e, 'UNKNOWN_JOB') ? EXIT_CODES.config : EXIT_CODES.internal;
+    }
+  });
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } catch (e) {
+    // commander's own refusals (a missing argument or required option) exit 1.
+    exitCode = (e as { exitCode?: number }).exitCode ?? EXIT_CODES.internal;
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  return { exitCode, stdout, stderr };
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'shoal-agent-cli-'));
+  configPath = writeAgentConfig(dir);
+  queue = new ModerationQueue(join(dir, 'work'));
+  process.env.USER = 'operator';
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+  if (loginName === undefined) delete process.env.USER;
+  else process.env.USER = loginName;
+});
+
+describe('shoal agent pending', () => {
+  test('says when nothing is waiting', async () => {
+    await expect(shoal('agent', 'pending', '--config', configPath)).resolves.toEqual({ exitCode: 0, stdout: 'no offers are waiting for a decision\n', stderr: '' });
+  });
+
+  test('lists the waiting offers and points at round outputs waiting for release', async () => {
+    queue.enqueue(offer('job-a'));
+    queue.requestRelease({ jobId: 'job-b', round: 1, collectionId: 'fit-1', kind: 'fit', requestedAt: new Date().toISOString(), deadline: new Date(Date.now() + 60_000).toISOString(), summary: { elements: 3, weight: 1, l2Norm: 1, sha256: '00'.repeat(32) } });
+
+    const { exitCode, stdout } = await shoal('agent', 'pending', '--config', configPath);
+
+    expect(exitCode).toBe(0);
+    expect(stdout).toMatch(/^job-a +regulator +credit-default +(9 min 5\d s|10 min) +requesters$/m);
+    expect(stdout).toContain('1 round output(s) wait for release: shoal agent release job-b');
+  });
+
+  test('refuses an invalid config with exit 2', async () => {
+    writeFileSync(configPath, 'orgId: Not An Id\n');
+
+    const { exitCode, stderr } = await shoal('agent', 'pending', '--config', configPath);
+
+    expect(exitCode).toBe(EXIT_CODES.config);
+    expect(stderr).toMatch(/^shoal: agent config is invalid/);
+    expect(stderr).toContain('orgId: expected a lower-case identifier');
+  });
+});
+
+describe('shoal agent show', () => {
+  test('describes the offer', async () => {
+    queue.enqueue(offer('job-a'));
+
+    const { exitCode, stdout } = await shoal('agent', 'show', 'job-a', '--config', configPath);
+
+    expect(exitCode).toBe(0);
+    expect(stdout).toContain('Job job-a, requested by regulator');
+    expect(stdout).toContain('a masked model update of 1,345 values');
+  });
+
+  test('an unknown job exits 2 and lists the jobs that are waiting', async () => {
+    queue.enqueue(offer('job-a'));
+    queue.enqueue(offer('job-b'));
+
+    await expect(shoal('agent', 'show', 'job-z', '--config', configPath)).resolves.toEqual({
+      exitCode: EXIT_CODES.config,
+      stdout: '',
+      stderr: 'shoal: no offer of job job-z is waiting for a decision; waiting: job-a, job-b\n',
+    });
+  });
+
+  test('a job id that is a path exits 2', async () => {
+    const { exitCode, stderr } = await shoal('agent', 'show', '../x', '--config', configPath);
+
+    expect(exitCode).toBe(EXIT_CODES.config);
+    expect(stderr).toContain('"../x" is not a job id');
+  });
+});
+
+describe('shoal agent approve and reject', () => {
+  test('approve records the decision under the login name', async () => {
+    queue.enqueue(offer('job-a'));
+
+    const outcome = await shoal('agent', 'approve', 'job-a', '--reason', 'reviewed', '--config', configPath);
+
+    expect(outcome).toEqual({ exitCode: 0, stdout: 'approved job-a; the agent will join\n', stderr: '' });
+    expect(queue.takeDecision('job-a')).toMatchObject({ approve: true, reason: 'reviewed', by: 'operator' });
+  });
+
+  test('approving twice exits 2 and says who decided', async () => {
+    queue.enqueue(offer('job-a'));
+    await shoal('agent', 'approve', 'job-a', '--by', 'alice', '--config', configPath);
+
+    const { exitCode, stderr } = await shoal('agent', 'approve', 'job-a', '--config', configPath);
+
+    expect(exitCode).toBe(EXIT_CODES.config);
+    expect(stderr).toMatch(/^shoal: job job-a was already approved by alice at /);
+  });
+
+  test('reject records the reason and who rejected', async () => {
+    queue.enqueue(offer('job-a'));
+
+    const outcome = await shoal('agent', 'reject', 'job-a', '--reason', 'not our data', '--by', 'bob', '--config', configPath);
+
+    expect(outcome).toEqual({ exitCode: 0, stdout: 'rejected job-a; the agent will decline\n', stderr: '' });
+    expect(queue.takeDecision('job-a')).toMatchObject({ approve: false, reason: 'not our data', by: 'bob' });
+  });
+
+  test('reject without a reason is refused', async () => {
+    queue.enqueue(offer('job-a'));
+
+    const missing = await shoal('agent', 'reject', 'job-a', '--config', configPath);
+    const blank = await shoal('agent', 'reject', 'job-a', '--reason', ' ', '--config', configPath);
+
+    expect(missing.exitCode).not.toBe(0);
+    expect(missing.stderr).toContain("required option '--reason <text>' not specified");
+    expect(blank.exitCode).toBe(EXIT_CODES.config);
+    expect(blank.stderr).toContain('rejecting job job-a needs a reason');
+    expect(queue.takeDecision('job-a')).toBeUndefined();
+  });
+
+  test('deciding a job that is not waiting exits 2', async () => {
+    const { exitCode, stderr } = await shoal('agent', 'approve', 'job-z', '--config', configPath);
+
+    expect(exitCode).toBe(EXIT_CODES.config);
+    expect(stderr).toContain('no offer of job job-z is waiting for a decision');
+  });
+});
+
+describe('shoal agent release', () => {
+  beforeEach(() => {
+    queue.requestRelease({ jobId: 'job-a', round: 2, collectionId: 'fit-2', kind: 'fit', requestedAt: new Date().toISOString(), deadline: new Date(Date.now() + 60_000).toISOString(), summary: { elements: 1345, weight: 240, l2Norm: 0.75, sha256: 'ab'.repeat(32) } });
+  });
+
+  test('without a round lists the rounds waiting', async () => {
+    const { exitCode, stdout } = await shoal('agent', 'release', 'job-a', '--config', configPath);
+
+    expect(exitCode).toBe(0);
+    expect(stdout).toMatch(/^2 +fit +1,345 +240 +0\.750000 +abababababababab +(\d+ s|1 min)$/m);
+  });
+
+  test('with a round releases it', async () => {
+    const { exitCode, stdout } = await shoal('agent', 'release', 'job-a', '2', '--reason', 'norm fine', '--config', configPath);
+
+    expect(exitCode).toBe(0);
+    expect(stdout).toBe('released round 2 of job-a; the agent will send it\n');
+    await expect(queue.waitForRelease('job-a', 2, new Date(Date.now() + 1000))).resolves.toMatchObject({ by: 'operator', reason: 'norm fine', collectionId: 'fit-2' });
+  });
+
+  test('a round that is not waiting exits 2; a round that is not a number is refused', async () => {
+    const absent = await shoal('agent', 'release', 'job-a', '5', '--config', configPath);
+    const word = await shoal('agent', 'release', 'job-a', 'five', '--config', configPath);
+
+    expect(absent.exitCode).toBe(EXIT_CODES.config);
+    expect(absent.stderr).toBe('shoal: round 5 of job job-a is not waiting for release; rounds waiting: 2\n');
+    expect(word.exitCode).not.toBe(0);
+    expect(word.stderr).toContain('expected a whole number');
+  });
+});

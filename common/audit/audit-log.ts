@@ -1,0 +1,182 @@
+/**
+ * The append-only audit log one party keeps: JSON Lines, each entry chained
+ * to the one before and signed with the party's identity key. Appends are
+ * synchronous and fsynced, so the order on disk is the order of events and
+ * an entry the caller saw written survives a crash.
+ */
+import { appendFileSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { verifySignature, type IdentityKeyPair } from '../secagg';
+import { canonicalJson, parsePublicKeyText, publicKeyText } from '../signing';
+import { assertJsonValue, auditError, entryHash, GENESIS_PREV, GENESIS_TYPE, isPlainObject, signedBytes, type AuditEntry } from './audit-entry';
+import { verifyAuditLog } from './verify-audit-log';
+
+export interface AuditLogOptions {
+  /** Who keeps the log (an organisation id); the default actor of its entries. */
+  owner: string;
+  /** Signs every entry; the genesis entry records its public key. */
+  identity: IdentityKeyPair;
+  now?: () => Date;
+}
+
+/**
+ * The owner's signed statement of how far its log had got. Whoever holds one
+ * can later prove entries were cut from the end or rewritten.
+ */
+export interface SignedAuditHead {
+  owner: string;
+  seq: number;
+  hash: string;
+  /** Base64 Ed25519 signature over canonicalJson({ owner, seq, hash }). */
+  signature: string;
+  publicKey: string;
+}
+
+export class AuditLog {
+  private last: { seq: number; hash: string };
+  /** The file's size after our last write; a different size means someone else wrote to it. */
+  private size: number;
+  private needsNewline: boolean;
+  /** Set when a write failed part-way: the file may end in half a line, so nothing more may be appended. */
+  private failure: unknown = undefined;
+
+  private constructor(
+    private readonly file: string,
+    private readonly owner: string,
+    private readonly identity: IdentityKeyPair,
+    private readonly now: () => Date,
+    state: { head: { seq: number; hash: string }; size: number; needsNewline: boolean },
+  ) {
+    this.last = state.head;
+    this.size = state.size;
+    this.needsNewline = state.needsNewline;
+  }
+
+  /**
+   * Opens the log at `path`, starting it if the file is missing or empty. An
+   * existing log is verified against this identity's key first; one that is
+   * damaged, signed by another key or kept by another owner is refused
+   * rather than extended, since appending would hide the damage.
+   */
+  static open(path: string, options: AuditLogOptions): AuditLog {
+    const now = options.now ?? (() => new Date());
+    mkdirSync(dirname(path), { recursive: true });
+    const text = readIfPresent(path);
+    if (text === '') {
+      const log = new AuditLog(path, options.owner, options.identity, now, { head: { seq: -1, hash: GENESIS_PREV }, size: 0, needsNewline: false });
+      log.append(GENESIS_TYPE, { owner: options.owner, publicKey: publicKeyText(options.identity.publicKey) });
+      syncDirectory(dirname(path));
+      return log;
+    }
+    const verification = verifyAuditLog(text, { publicKey: publicKeyText(options.identity.publicKey) });
+    const first = verification.problems[0];
+    if (first !== undefined) {
+      throw auditError('AUDIT_LOG_CORRUPT', `the audit log ${path} is damaged, so nothing more is written to it: ${first.message}`, { path, kind: first.kind, line: first.line, problems: verification.problems.length });
+    }
+    if (verification.owner !== options.owner) {
+      throw auditError('AUDIT_LOG_CORRUPT', `the audit log ${path} is kept by ${JSON.stringify(verification.owner)}, not ${JSON.stringify(options.owner)}`, { path });
+    }
+    return new AuditLog(path, options.owner, options.identity, now, {
+      head: verification.head!,
+      size: Buffer.byteLength(text, 'utf8'),
+      // A log whose last line lost its newline would otherwise have the next entry glued onto it.
+      needsNewline: !text.endsWith('\n'),
+    });
+  }
+
+  get path(): string {
+    return this.file;
+  }
+
+  get publicKey(): string {
+    return publicKeyText(this.identity.publicKey);
+  }
+
+  head(): { seq: number; hash: string } {
+    return { ...this.last };
+  }
+
+  append(type: string, data: Record<string, unknown>, actor: string = this.owner): AuditEntry {
+    if (this.failure !== undefined) throw auditError('AUDIT_LOG_CORRUPT', `an earlier write to the audit log ${this.file} failed; reopen it to check what reached the disk`, { path: this.file }, this.failure);
+    if (typeof type !== 'string' || type === '') throw auditError('AUDIT_ENTRY_INVALID', 'an audit entry needs a type', {});
+    if (typeof actor !== 'string') throw auditError('AUDIT_ENTRY_INVALID', `the actor of a ${type} entry must be a string`, { type });
+    if (!isPlainObject(data)) throw auditError('AUDIT_ENTRY_INVALID', `the data of a ${type} entry must be a plain object`, { type });
+    assertJsonValue(data, 'data');
+    // Stored exactly as hashed: what canonicalJson drops (undefined fields) must not reappear on disk.
+    const stored = JSON.parse(canonicalJson(data)) as Record<string, unknown>;
+    const unsigned = { seq: this.last.seq + 1, at: this.now().toISOString(), type, actor, data: stored, prev: this.last.hash };
+    const hash = entryHash(unsigned);
+    const signature = Buffer.from(this.identity.sign(signedBytes(hash))).toString('base64');
+    const entry: AuditEntry = { ...unsigned, hash, signature };
+    this.write(`${this.needsNewline ? '\n' : ''}${JSON.stringify(entry)}\n`);
+    this.needsNewline = false;
+    this.last = { seq: entry.seq, hash };
+    return entry;
+  }
+
+  signedHead(): SignedAuditHead {
+    const { seq, hash } = this.last;
+    const signature = this.identity.sign(Buffer.from(canonicalJson({ owner: this.owner, seq, hash }), 'utf8'));
+    return { owner: this.owner, seq, hash, signature: Buffer.from(signature).toString('base64'), publicKey: this.publicKey };
+  }
+
+  private write(line: string): void {
+    const fd = openSync(this.file, 'a', 0o600);
+    try {
+      if (fstatSync(fd).size !== this.size) {
+        throw auditError('AUDIT_LOG_CORRUPT', `the audit log ${this.file} was changed by another writer; refusing to fork its chain`, { path: this.file });
+      }
+      try {
+        appendFileSync(fd, line, 'utf8');
+        fsyncSync(fd);
+      } catch (err) {
+        this.failure = err;
+        throw auditError('AUDIT_LOG_WRITE_FAILED', `cannot write to the audit log ${this.file}`, { path: this.file }, err);
+      }
+      this.size += Buffer.byteLength(line, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/**
+ * True when `head` is signed by the key it names; pass the key you expect
+ * (pinned) or anyone could sign a head for any owner.
+ */
+export function verifySignedHead(head: SignedAuditHead, pinnedKey?: string): boolean {
+  if (pinnedKey !== undefined && head.publicKey !== pinnedKey) return false;
+  let key: Uint8Array;
+  try {
+    key = parsePublicKeyText(head.publicKey);
+  } catch {
+    return false;
+  }
+  if (typeof head.owner !== 'string' || !Number.isSafeInteger(head.seq) || typeof head.hash !== 'string' || typeof head.signature !== 'string') return false;
+  const message = Buffer.from(canonicalJson({ owner: head.owner, seq: head.seq, hash: head.hash }), 'utf8');
+  return verifySignature(key, message, Buffer.from(head.signature, 'base64'));
+}
+
+/** The file's text, or '' when there is none yet. */
+function readIfPresent(path: string): string {
+  try {
+    if (statSync(path).size === 0) return '';
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw auditError('AUDIT_LOG_UNREADABLE', `cannot read the audit log ${path}`, { path }, err);
+  }
+}
+
+/** Makes a new log's directory entry durable too; some file systems refuse to open a directory, and the file is written either way. */
+function syncDirectory(directory: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(directory, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Best effort, as above.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The coordinator's side of the record: a signed, hash-chained transcript of
+ * the job (the same audit-log format the organisations keep), plus the signed
+ * decisions and audit-chain heads the organisations sent. A later dispute is
+ * settled by comparing these against each organisation's own log.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { AuditLog } from '../common/audit';
+import { errorMessage } from '../common/errors';
+import { openAuditHead, openDecision, type DecisionBody } from '../common/offer-protocol';
+import { generateIdentity } from '../common/secagg';
+import { canonicalJson, sha256Hex } from '../common/signing';
+import type { JobSpec } from '../common/job-spec';
+
+export interface RecordedDecision {
+  orgId: string;
+  accepted: boolean;
+  decidedBy: DecisionBody['decidedBy'];
+  decider: string | null;
+  /** '' when the organisation keeps its reasons to itself. */
+  reason: string;
+  at: string;
+  /** The organisation's key that signed the decision. */
+  signer: string;
+}
+
+export interface RecordedAuditHead {
+  orgId: string;
+  seq: number;
+  hash: string;
+  at: string;
+  signer: string;
+}
+
+export interface TranscriptSummary {
+  decisions: RecordedDecision[];
+  auditHeads: RecordedAuditHead[];
+  transcript: { path: string; publicKey: string; head: { seq: number; hash: string } };
+}
+
+export class JobTranscript {
+  private readonly log: AuditLog;
+  private readonly decisions = new Map<string, RecordedDecision>();
+  private readonly heads = new Map<string, RecordedAuditHead>();
+
+  constructor(private readonly spec: JobSpec, outDir: string, private readonly logger: Logger) {
+    // A key of the job's own, gone with the job: until the federation has
+    // certificates, the report carries its public half.
+    const owner = `coordinator:${spec.jobId}`;
+    this.log = AuditLog.open(join(outDir, 'transcript.jsonl'), { owner, identity: generateIdentity(owner) });
+    this.log.append('job.opened', { jobId: spec.jobId, specSha256: sha256Hex(canonicalJson(spec)), invited: spec.invitedOrgs });
+  }
+
+  record(type: string, data: Record<string, unknown>): void {
+    this.log.append(type, data);
+  }
+
+  /** A signed decision from the bus; returns it when it is valid and from an invited organisation. */
+  acceptDecision(message: unknown): RecordedDecision | null {
+    let opened;
+    try {
+      opened = openDecision(message);
+    } catch (err) {
+      this.logger.warn({ err: errorMessage(err) }, 'an unsigned or forged decision was ignored');
+      this.log.append('decision.refused', { reason: errorMessage(err) });
+      return null;
+    }
+    const { body, signer } = opened;
+    if (body.jobId !== this.spec.jobId || !this.spec.invitedOrgs.includes(body.orgId)) {
+      this.log.append('decision.refused', { reason: `a decision for job ${body.jobId} from ${body.orgId}, which this job did not invite`, signer });
+      return null;
+    }
+    const known = this.decisions.get(body.orgId);
+    if (known && known.signer !== signer) {
+      this.log.append('decision.refused', { orgId: body.orgId, reason: 'a second decision signed by another key', signer });
+      return null;
+    }
+    // The latest decision stands: an organisation that refused a forged offer may accept the genuine one later.
+    const decision: RecordedDecision = { orgId: body.orgId, accepted: body.accepted, decidedBy: body.decidedBy, decider: body.decider, reason: body.reason, at: body.at, signer };
+    this.decisions.set(body.orgId, decision);
+    this.log.append('decision.received', { ...decision, auditHead: body.auditHead, signature: (message as { signature: string }).signature });
+    this.acceptHead(body.orgId, { ...body.auditHead, at: body.at, signer });
+    return decision;
+  }
+
+  /** A participant's signed audit head; kept only when signed by the key that signed its decision. */
+  acceptAuditHead(message: unknown): void {
+    let opened;
+    try {
+      opened = openAuditHead(message);
+    } catch (err) {
+      this.logger.warn({ err: errorMessage(err) }, 'an unsigned or forged audit head was ignored');
+      return;
+    }
+    const { body, signer } = opened;
+    const decision = this.decisions.get(body.orgId);
+    if (body.jobId !== this.spec.jobId || !decision || decision.signer !== signer) {
+      this.log.append('audit-head.refused', { orgId: body.orgId, reason: 'not signed by the key that signed the organisation\'s decision', signer });
+      return;
+    }
+    this.acceptHead(body.orgId, { seq: body.seq, hash: body.hash, at: body.at, signer });
+  }
+
+  private acceptHead(orgId: string, head: Omit<RecordedAuditHead, 'orgId'>): void {
+    const known = this.heads.get(orgId);
+    if (known && known.seq >= head.seq) return;
+    this.heads.set(orgId, { orgId, ...head });
+    this.log.append('audit-head.received', { orgId, seq: head.seq, hash: head.hash });
+  }
+
+  summary(): TranscriptSummary {
+    const byOrg = <T extends { orgId: string }>(a: T, b: T): number => a.orgId.localeCompare(b.orgId);
+    return {
+      decisions: [...this.decisions.values()].sort(byOrg),
+      auditHeads: [...this.heads.values()].sort(byOrg),
+      transcript: { path: this.log.path, publicKey: this.log.publicKey, head: this.log.head() },
+    };
+  }
+}

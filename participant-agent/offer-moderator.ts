@@ -1,0 +1,125 @@
+/**
+ * Pre-execution moderation of one screened offer: the organisation's policy
+ * chain decides allow, deny or ask; "ask" puts the offer in the moderation
+ * queue until a person decides or the offer expires (then it is declined).
+ * A person's approval overrides "ask", never "deny": the chain runs again
+ * before the job is accepted, so a budget spent or a window closed meanwhile
+ * still declines. Every step lands in the audit log; the final decision is
+ * signed and published for the regulator and the job's coordinator.
+ */
+import type { Logger } from 'pino';
+import type { Bus } from '../common/bus/bus';
+import { subjects } from '../common/bus/subjects';
+import { signDecision } from '../common/offer-protocol';
+import type { IdentityKeyPair } from '../common/secagg';
+import type { JobSpec } from '../common/job-spec';
+import type { AgentConfig } from './agent-config';
+import type { AgentAudit } from './agent-audit';
+import type { ModerationQueue } from './moderation-queue';
+import type { ScreenedOffer } from './offer';
+import { evaluatePolicy, policyRules, type OfferContext, type PolicyDecision, type Rule } from './policy';
+import type { PrivacyLedger } from './privacy-ledger';
+
+export interface Verdict {
+  accepted: boolean;
+  decidedBy: 'policy' | 'person';
+  /** The deciding rule, or the person. */
+  decider: string | null;
+  reason: string;
+}
+
+export interface OfferModeratorDeps {
+  config: AgentConfig;
+  audit: AgentAudit;
+  queue: ModerationQueue;
+  ledger: PrivacyLedger;
+  identity: IdentityKeyPair;
+  bus: Bus;
+  logger: Logger;
+  /** Parameter count of a declared model (builds it once). */
+  countParameters(model: JobSpec['model']): number;
+}
+
+function firstReason(decision: PolicyDecision, outcome: 'deny' | 'ask'): string {
+  return decision.reasons.find((r) => r.outcome === outcome)?.reason ?? outcome;
+}
+
+export class OfferModerator {
+  private readonly rules: Rule[];
+
+  constructor(private readonly deps: OfferModeratorDeps) {
+    this.rules = policyRules(deps.config.policy);
+  }
+
+  private async evaluate(offer: ScreenedOffer, modelParameters: number): Promise<PolicyDecision> {
+    const { config, ledger } = this.deps;
+    const context: OfferContext = {
+      spec: offer.spec,
+      orgId: config.orgId,
+      now: new Date(),
+      localDatasets: Object.keys(config.datasets),
+      modelParameters,
+      epsilonSpent: (dataset) => ledger.spent(dataset),
+    };
+    const decision = await evaluatePolicy(this.rules, context);
+    this.deps.audit.record('offer.evaluated', { jobId: offer.spec.jobId, outcome: decision.outcome, decidingRule: decision.decidingRule, verdicts: decision.reasons });
+    return decision;
+  }
+
+  /** Decides on the offer; `onQueued` fires when it waits for a person. */
+  async decide(offer: ScreenedOffer, onQueued: () => void, signal: AbortSignal): Promise<Verdict> {
+    const { spec } = offer;
+    const modelParameters = this.deps.countParameters(spec.model);
+    const decision = await this.evaluate(offer, modelParameters);
+    if (decision.outcome === 'deny') return this.settle(offer, { accepted: false, decidedBy: 'policy', decider: decision.decidingRule, reason: firstReason(decision, 'deny') });
+    if (decision.outcome === 'allow') return this.settle(offer, { accepted: true, decidedBy: 'policy', decider: 'policy', reason: 'every rule allowed the offer' });
+    this.deps.queue.enqueue({
+      jobId: spec.jobId,
+      requester: spec.requester,
+      receivedAt: new Date().toISOString(),
+      expiresAt: offer.body.expiresAt,
+      spec,
+      coordinator: offer.body.coordinator,
+      aggregator: offer.body.aggregator,
+      dataPath: offer.dataPath,
+      reasons: decision.reasons,
+      modelParameters,
+    });
+    this.deps.audit.record('offer.queued', { jobId: spec.jobId, asking: decision.reasons.filter((r) => r.outcome === 'ask').map((r) => r.rule), expiresAt: offer.body.expiresAt });
+    this.deps.logger.info({ jobId: spec.jobId, reason: firstReason(decision, 'ask') }, 'offer waits for a person: shoal agent show / approve / reject');
+    onQueued();
+    const human = await this.deps.queue.waitForDecision(spec.jobId, new Date(offer.body.expiresAt), signal);
+    if (human === 'expired') return this.settle(offer, { accepted: false, decidedBy: 'policy', decider: 'expiry', reason: `no one decided before the offer expired at ${offer.body.expiresAt}` });
+    if (human === 'aborted') return this.settle(offer, { accepted: false, decidedBy: 'policy', decider: 'shutdown', reason: 'the agent stopped before anyone decided' });
+    const verdict: Verdict = { accepted: human.approve, decidedBy: 'person', decider: human.by, reason: human.reason };
+    if (verdict.accepted) {
+      const again = await this.evaluate(offer, modelParameters);
+      if (again.outcome === 'deny') {
+        return this.settle(offer, { accepted: false, decidedBy: 'policy', decider: again.decidingRule, reason: `approved by ${human.by}, but the policy now denies it: ${firstReason(again, 'deny')}` });
+      }
+    }
+    return this.settle(offer, verdict);
+  }
+
+  /** Records the final decision and, for an accepted DP job, the ε it may spend on the dataset. */
+  private settle(offer: ScreenedOffer, verdict: Verdict): Verdict {
+    const { spec } = offer;
+    const dp = spec.differentialPrivacy;
+    if (verdict.accepted && dp) {
+      const spentBefore = this.deps.ledger.spent(spec.dataset.name);
+      this.deps.ledger.record({ dataset: spec.dataset.name, jobId: spec.jobId, epsilon: dp.epsilon, delta: dp.delta, requester: spec.requester });
+      this.deps.audit.record('privacy.ledger', { jobId: spec.jobId, dataset: spec.dataset.name, epsilon: dp.epsilon, delta: dp.delta, spentBefore });
+    }
+    this.deps.audit.record('offer.decision', { jobId: spec.jobId, accepted: verdict.accepted, decidedBy: verdict.decidedBy, decider: verdict.decider, reason: verdict.reason }, verdict.decidedBy === 'person' ? (verdict.decider ?? undefined) : undefined);
+    this.deps.logger.info({ jobId: spec.jobId, accepted: verdict.accepted, decidedBy: verdict.decidedBy, decider: verdict.decider, reason: verdict.reason }, verdict.accepted ? 'offer accepted' : 'offer declined');
+    return verdict;
+  }
+
+  /** Sends the signed decision; the reason, and which rule or person decided, leave only if the policy shares them. */
+  announce(jobId: string, verdict: Verdict): void {
+    const { config, identity, bus, audit } = this.deps;
+    const share = config.policy.shareDecisionReasons;
+    const decider = share ? verdict.decider : null;
+    bus.publish(subjects.decisions(jobId), signDecision({ jobId, orgId: config.orgId, accepted: verdict.accepted, decidedBy: verdict.decidedBy, decider, reason: share ? verdict.reason : '', at: new Date().toISOString(), auditHead: audit.head() }, identity));
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Moderation at every organisation, end to end with a real nats-server and
+ * every component as its own process. In the first job bank-1's policy asks
+ * a person, who approves it with `shoal agent approve` and releases each
+ * round's output with `shoal agent release`; bank-2's policy approves on its
+ * own; bank-3's person rejects with `shoal agent reject` and keeps the reason
+ * private. The job runs with bank-1 and bank-2, and both sides' records
+ * agree. In the second job bank-3's output policy withholds every update (an
+ * L2 bound no update meets), so bank-3 withdraws after two violations.
+ */
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AuditEntry } from '../common/audit';
+import type { JobReport } from '../coordinator';
+import { ModerationQueue } from '../participant-agent';
+import { creditDefaultPolicy, writeAgentConfig } from './support/agent-config';
+import { writeBankData, type BankData } from './support/bank-data';
+import { readJobReport } from './support/job-report';
+import { uniqueJobId, writeJobSpec } from './support/job-spec';
+import { startNatsServer, type NatsServer } from './support/nats-server';
+import { ProcessTracker } from './support/process-tracker';
+import { writeRegulatorKey, type RegulatorKey } from './support/regulator-key';
+import { assertBuilt } from './support/repo-paths';
+import { runShoal, shoalResult, startAgent, startShoal, type CliResult } from './support/shoal-processes';
+import { makeTempDir, removeTempDir } from './support/temp-dir';
+
+const BANKS = ['bank-1', 'bank-2', 'bank-3'];
+const JOB_TIMEOUT_MS = 150_000;
+
+function auditEntries(path: string): AuditEntry[] {
+  return readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as AuditEntry);
+}
+
+function ofJob(entries: AuditEntry[], jobId: string, type: string): AuditEntry[] {
+  return entries.filter((e) => e.type === type && e.data.jobId === jobId);
+}
+
+/** Polls until `check` returns something, or fails after `timeoutMs`. */
+async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const found = await check();
+    if (found !== undefined) return found;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('moderation by each organisation, with audit trails on both sides', () => {
+  const processes = new ProcessTracker();
+  let dir: string;
+  let nats: NatsServer;
+  let data: BankData;
+  let regulator: RegulatorKey;
+
+  beforeAll(async () => {
+    assertBuilt();
+    dir = makeTempDir('moderation');
+    nats = await startNatsServer();
+    data = writeBankData(dir, { orgIds: BANKS, rowsPerBank: 800, heldOutRows: 0, seed: 'moderation' });
+    regulator = writeRegulatorKey(dir);
+  });
+
+  afterEach(async () => {
+    await processes.stopAll();
+  });
+
+  afterAll(async () => {
+    await processes.stopAll();
+    await nats?.stop();
+    removeTempDir(dir);
+  });
+
+  /** Starts the three banks under `where`, each with its own policy; returns their config paths. */
+  async function startBanks(where: string, policies: Record<string, Record<string, unknown>>): Promise<Record<string, string>> {
+    const configs: Record<string, string> = {};
+    await Promise.all(
+      data.banks.map((bank) => {
+        configs[bank.orgId] = writeAgentConfig(where, { orgId: bank.orgId, natsUrl: nats.url, datasets: { 'credit-default': bank.path }, policy: policies[bank.orgId] });
+        return startAgent(processes, bank.orgId, configs[bank.orgId], where);
+      }),
+    );
+    return configs;
+  }
+
+  describe('one bank approves through the CLI, one by policy, one rejects', () => {
+    let where: string;
+    let configs: Record<string, string>;
+    let jobId: string;
+    let submit: CliResult;
+    let report: JobReport;
+    let show: CliResult;
+    const releases: CliResult[] = [];
+
+    beforeAll(async () => {
+      where = join(dir, 'three-ways');
+      const key = regulator.publicKey;
+      configs = await startBanks(where, {
+        'bank-1': creditDefaultPolicy({ regulatorKey: key, approval: 'ask', overrides: { output: { requireRelease: true, exampleCountGranularity: 50 } } }),
+        'bank-2': creditDefaultPolicy({ regulatorKey: key, approval: 'auto' }),
+        'bank-3': { ...creditDefaultPolicy({ regulatorKey: key, approval: 'ask' }), shareDecisionReasons: false },
+      });
+      const job = writeJobSpec(where, { jobId: uniqueJobId('moderated'), invitedOrgs: BANKS, rounds: 2, localEpochs: 1, roundDeadlineSeconds: 60, minParticipants: 2, admissionSeconds: 60 });
+      jobId = job.spec.jobId;
+      const outRoot = join(where, 'jobs');
+      const cli = startShoal(processes, ['job', 'submit', job.path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath], join(where, 'submit.log'));
+      const started = Date.now();
+
+      // bank-1's moderator sees the offer waiting, reads it, approves it.
+      await eventually('the offer in bank-1\'s queue', async () => {
+        const pending = await runShoal(processes, ['agent', 'pending', '--config', configs['bank-1']], 30_000);
+        return pending.stdout.includes(jobId) ? pending : undefined;
+      });
+      show = await runShoal(processes, ['agent', 'show', jobId, '--config', configs['bank-1']], 30_000);
+      const approved = await runShoal(processes, ['agent', 'approve', jobId, '--config', configs['bank-1'], '--by', 'alice', '--reason', 'risk committee agreed'], 30_000);
+      if (approved.code !== 0) throw new Error(`shoal agent approve exited ${approved.code}: ${approved.stderr}`);
+      // bank-3's moderator rejects it.
+      await eventually('the offer in bank-3\'s queue', () => (new ModerationQueue(join(where, 'agents', 'bank-3', 'work')).get(jobId) ? true : undefined));
+      const rejected = await runShoal(processes, ['agent', 'reject', jobId, '--config', configs['bank-3'], '--by', 'bob', '--reason', 'not this quarter'], 30_000);
+      if (rejected.code !== 0) throw new Error(`shoal agent reject exited ${rejected.code}: ${rejected.stderr}`);
+
+      // Each round's output at bank-1 waits until a person releases it.
+      const queue = new ModerationQueue(join(where, 'agents', 'bank-1', 'work'));
+      let finished = false;
+      const releasing = (async () => {
+        while (!finished) {
+          for (const pending of queue.pendingReleases(jobId)) {
+            releases.push(await runShoal(processes, ['agent', 'release', jobId, String(pending.round), '--config', configs['bank-1'], '--by', 'alice'], 30_000));
+          }
+          await new Promise((r) => setTimeout(r, 300));
+        }
+      })();
+      submit = await shoalResult(cli, JOB_TIMEOUT_MS, started);
+      finished = true;
+      await releasing;
+      report = readJobReport(outRoot, jobId);
+    }, JOB_TIMEOUT_MS + 60_000);
+
+    test('the job runs with the two organisations that approved', () => {
+      expect({ code: submit.code, status: report.status }).toEqual({ code: 0, status: 'completed' });
+      expect(report.participants.admitted).toEqual(['bank-1', 'bank-2']);
+      for (const round of report.perRound) expect([...round.contributors].sort()).toEqual(['bank-1', 'bank-2']);
+      expect(report.participants.declined).toEqual([{ orgId: 'bank-3', reason: 'declined (the organisation keeps its reason to itself)' }]);
+      expect(submit.stderr).toContain('bank-1: the offer waits for a person\'s approval there');
+      expect(submit.stderr).toContain('bank-1 joined (decided by a person): risk committee agreed');
+      expect(submit.stderr).toContain('bank-2 joined (decided by its policy)');
+      expect(submit.stderr).toContain('bank-3 declined (decided by a person): the organisation keeps its reason to itself');
+    });
+
+    test('the regulator sees who decided; the reason only where the organisation shares it', () => {
+      const byOrg = Object.fromEntries(report.participants.decisions.map((d) => [d.orgId, d]));
+      expect(byOrg['bank-1']).toMatchObject({ accepted: true, decidedBy: 'person', decider: 'alice', reason: 'risk committee agreed' });
+      expect(byOrg['bank-2']).toMatchObject({ accepted: true, decidedBy: 'policy', decider: 'policy' });
+      expect(byOrg['bank-3']).toMatchObject({ accepted: false, decidedBy: 'person', decider: null, reason: '' });
+      expect(JSON.stringify(report)).not.toContain('not this quarter');
+    });
+
+    test('shoal agent show says what would run, on which columns, and what leaves each round', () => {
+      expect(show.code).toBe(0);
+      for (const fact of [jobId, 'regulator', 'X1', 'X23', 'Y', '1,313']) expect(show.stdout).toContain(fact);
+      expect(show.stdout.toLowerCase()).toContain('secure aggregation');
+    });
+
+    test('every output at bank-1 was released by a person before it left, and the releases are audited', () => {
+      // Statistics (round 0), then fit and evaluation in each of 2 rounds; one release covers a whole round.
+      expect(releases.length).toBeGreaterThanOrEqual(3);
+      for (const release of releases) expect(release.code).toBe(0);
+      const entries = auditEntries(join(where, 'agents', 'bank-1', 'work', 'audit.jsonl'));
+      const released = ofJob(entries, jobId, 'output.release');
+      const sent = ofJob(entries, jobId, 'output.sent');
+      expect(sent.length).toBe(5);
+      expect(released.filter((e) => e.data.released === true && e.actor === 'alice').length).toBe(sent.length);
+      // Example counts leave coarsened to the policy's 50.
+      for (const entry of sent.filter((e) => e.data.kind === 'fit')) expect((entry.data.weight as number) % 50).toBe(0);
+    });
+
+    test("each organisation's audit log records offer, decision, runs, checks and what was sent, and verifies against the report", async () => {
+      const bank1 = auditEntries(join(where, 'agents', 'bank-1', 'work', 'audit.jsonl'));
+      expect(ofJob(bank1, jobId, 'offer.received')).toHaveLength(1);
+      expect(ofJob(bank1, jobId, 'offer.queued')).toHaveLength(1);
+      expect(ofJob(bank1, jobId, 'offer.decision')).toEqual([expect.objectContaining({ actor: 'alice', data: expect.objectContaining({ accepted: true, decidedBy: 'person', reason: 'risk committee agreed' }) })]);
+      const runs = ofJob(bank1, jobId, 'sandbox.run');
+      expect(runs).toHaveLength(5);
+      for (const run of runs) expect(run.data).toEqual(expect.objectContaining({ exitCode: 0, timedOut: false, oomKilled: false, seconds: expect.any(Number) }));
+      expect(ofJob(bank1, jobId, 'output.check').every((e) => e.data.passed === true)).toBe(true);
+      for (const sent of ofJob(bank1, jobId, 'output.sent')) expect(sent.data.sha256).toMatch(/^[0-9a-f]{64}$/);
+      const bank2 = auditEntries(join(where, 'agents', 'bank-2', 'work', 'audit.jsonl'));
+      expect(ofJob(bank2, jobId, 'offer.decision')).toEqual([expect.objectContaining({ data: expect.objectContaining({ accepted: true, decidedBy: 'policy' }) })]);
+      const bank3 = auditEntries(join(where, 'agents', 'bank-3', 'work', 'audit.jsonl'));
+      // The reason stays in bank-3's own record.
+      expect(ofJob(bank3, jobId, 'offer.decision')).toEqual([expect.objectContaining({ actor: 'bob', data: expect.objectContaining({ accepted: false, reason: 'not this quarter' }) })]);
+      expect(ofJob(bank3, jobId, 'sandbox.run')).toEqual([]);
+
+      const reportPath = join(where, 'jobs', jobId, 'report.json');
+      for (const org of ['bank-1', 'bank-2']) {
+        expect(report.audit.participantHeads.find((h) => h.orgId === org)).toBeDefined();
+        const verified = await runShoal(processes, ['agent', 'audit', 'verify', '--config', configs[org], '--report', reportPath, '--org', org], 30_000);
+        expect({ org, code: verified.code, out: verified.stdout }).toEqual({ org, code: 0, out: expect.stringContaining('intact') });
+      }
+      const transcript = await runShoal(processes, ['agent', 'audit', 'verify', report.audit.transcript.path, '--key', report.audit.transcript.publicKey], 30_000);
+      expect(transcript.code).toBe(0);
+      const shown = await runShoal(processes, ['agent', 'audit', 'show', '--config', configs['bank-1'], '--job', jobId, '--type', 'offer.'], 30_000);
+      expect(shown.stdout).toContain('offer.decision');
+    });
+
+    test('a deleted line in a copy of an audit log is detected and named', async () => {
+      const original = join(where, 'agents', 'bank-2', 'work', 'audit.jsonl');
+      const copy = join(where, 'tampered-audit.jsonl');
+      copyFileSync(original, copy);
+      const lines = readFileSync(copy, 'utf8').trim().split('\n');
+      writeFileSync(copy, `${[...lines.slice(0, 3), ...lines.slice(4)].join('\n')}\n`);
+      const verified = await runShoal(processes, ['agent', 'audit', 'verify', copy], 30_000);
+      expect(verified.code).toBe(5);
+      expect(verified.stdout).toContain('line 4');
+      expect(verified.stdout.toLowerCase()).toContain('missing');
+    });
+  });
+
+  test('an organisation whose output checks keep failing withholds its updates and withdraws', async () => {
+    const where = join(dir, 'withdraws');
+    const key = regulator.publicKey;
+    const strict = creditDefaultPolicy({ regulatorKey: key, overrides: { output: { maxL2Norm: 1e-9, onNormExceeded: 'reject', maxViolations: 2 } } });
+    await startBanks(where, { 'bank-1': creditDefaultPolicy({ regulatorKey: key }), 'bank-2': creditDefaultPolicy({ regulatorKey: key }), 'bank-3': strict });
+    const job = writeJobSpec(where, { jobId: uniqueJobId('withdraws'), invitedOrgs: BANKS, rounds: 3, localEpochs: 1, roundDeadlineSeconds: 60, minParticipants: 2, maxMissedRounds: 5, secureAggregation: { threshold: 2 } });
+    const outRoot = join(where, 'jobs');
+
+    const result = await runShoal(processes, ['job', 'submit', job.path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath], JOB_TIMEOUT_MS, join(where, 'submit.log'));
+
+    expect(result.code).toBe(0);
+    const report = readJobReport(outRoot, job.spec.jobId);
+    expect(report.participants.dropped).toEqual([{ orgId: 'bank-3', reason: 'PARTICIPANT_WITHDRAWN: withdrew after 2 output violation(s) (the organisation\'s limit is 2)' }]);
+    expect(report.perRound.map((r) => [...r.contributors].sort())).toEqual([['bank-1', 'bank-2'], ['bank-1', 'bank-2'], ['bank-1', 'bank-2']]);
+    const entries = auditEntries(join(where, 'agents', 'bank-3', 'work', 'audit.jsonl'));
+    const failed = ofJob(entries, job.spec.jobId, 'output.check').filter((e) => e.data.passed === false);
+    expect(failed.map((e) => e.data.violation)).toEqual(['OUTPUT_NORM_EXCEEDED', 'OUTPUT_NORM_EXCEEDED']);
+    expect(ofJob(entries, job.spec.jobId, 'output.sent').map((e) => e.data.kind)).not.toContain('fit');
+    expect(ofJob(entries, job.spec.jobId, 'job.withdrawn')).toHaveLength(1);
+  }, JOB_TIMEOUT_MS + 30_000);
+});
