@@ -117,10 +117,10 @@ describe('bad input and misbehaving organisations', () => {
     expect(report.participants.declined[0].reason).toContain('DATASET_MISSING');
     expect(report.participants.declined[0].reason).toContain(`${missing}, which does not exist`);
     for (const round of report.perRound) expect([...round.contributors].sort()).toEqual(['bank-1', 'bank-2']);
-    const declined = linesWithMessage(agents['bank-3'].stderr, 'offer declined');
-    expect(declined).toHaveLength(1);
-    expect(declined[0]).toMatchObject({ org: 'bank-3', jobId: spec.jobId });
-    expect(declined[0].reason).toContain(`${missing}, which does not exist`);
+    const refused = linesWithMessage(agents['bank-3'].stderr, 'offer refused');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ org: 'bank-3', jobId: spec.jobId, code: 'DATASET_MISSING' });
+    expect(refused[0].reason).toContain(`${missing}, which does not exist`);
     expect(linesWithMessage(agents['bank-3'].stderr, 'joined job')).toEqual([]);
   }, JOB_TIMEOUT_MS + 30_000);
 

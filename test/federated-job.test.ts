@@ -85,7 +85,9 @@ describe('a federated credit-default job across three bank agents', () => {
     expect(report.status).toBe('completed');
     expect(report.error).toBeNull();
     expect(report.roundsCompleted).toBe(ROUNDS);
-    expect(report.participants).toEqual({ invited: BANKS, admitted: BANKS, declined: [], dropped: [] });
+    expect(report.participants).toMatchObject({ invited: BANKS, admitted: BANKS, declined: [], dropped: [] });
+    expect(report.participants.decisions.map((d) => [d.orgId, d.accepted, d.decidedBy])).toEqual(BANKS.map((org) => [org, true, 'policy']));
+    expect(report.audit.participantHeads.map((h) => h.orgId)).toEqual(BANKS);
     expect(report.perRound.map((r) => r.round)).toEqual(Array.from({ length: ROUNDS }, (_, i) => i + 1));
     const trainingRows = BANKS.length * (ROWS_PER_BANK - Math.round(ROWS_PER_BANK * VALIDATION_FRACTION));
     for (const round of report.perRound) {

@@ -46,6 +46,7 @@ export function signedBytes(hash: string): Uint8Array {
 
 const FIELDS = ['seq', 'at', 'type', 'actor', 'data', 'prev', 'hash', 'signature'];
 const HEX64 = /^[0-9a-f]{64}$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * The entry one line of a log holds, or why the line is not one. Extra fields
@@ -63,7 +64,7 @@ export function parseEntryLine(line: string): AuditEntry | string {
   if (extra.length > 0) return `unexpected field ${JSON.stringify(extra[0])}`;
   const { seq, at, type, actor, data, prev, hash, signature } = value;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return '"seq" is not a non-negative integer';
-  if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) return '"at" is not an ISO time';
+  if (typeof at !== 'string' || !ISO_TIME.test(at) || Number.isNaN(Date.parse(at))) return '"at" is not an ISO 8601 time';
   if (typeof type !== 'string' || type === '') return '"type" is missing';
   if (typeof actor !== 'string') return '"actor" is missing';
   if (!isPlainObject(data)) return '"data" is not an object';

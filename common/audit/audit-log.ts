@@ -4,7 +4,7 @@
  * synchronous and fsynced, so the order on disk is the order of events and
  * an entry the caller saw written survives a crash.
  */
-import { appendFileSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { verifySignature, type IdentityKeyPair } from '../secagg';
 import { canonicalJson, parsePublicKeyText, publicKeyText } from '../signing';
@@ -61,13 +61,14 @@ export class AuditLog {
   static open(path: string, options: AuditLogOptions): AuditLog {
     const now = options.now ?? (() => new Date());
     mkdirSync(dirname(path), { recursive: true });
-    const text = readIfPresent(path);
-    if (text === '') {
+    const bytes = readIfPresent(path);
+    if (bytes.length === 0) {
       const log = new AuditLog(path, options.owner, options.identity, now, { head: { seq: -1, hash: GENESIS_PREV }, size: 0, needsNewline: false });
       log.append(GENESIS_TYPE, { owner: options.owner, publicKey: publicKeyText(options.identity.publicKey) });
       syncDirectory(dirname(path));
       return log;
     }
+    const text = bytes.toString('utf8');
     const verification = verifyAuditLog(text, { publicKey: publicKeyText(options.identity.publicKey) });
     const first = verification.problems[0];
     if (first !== undefined) {
@@ -78,7 +79,7 @@ export class AuditLog {
     }
     return new AuditLog(path, options.owner, options.identity, now, {
       head: verification.head!,
-      size: Buffer.byteLength(text, 'utf8'),
+      size: bytes.length,
       // A log whose last line lost its newline would otherwise have the next entry glued onto it.
       needsNewline: !text.endsWith('\n'),
     });
@@ -157,13 +158,12 @@ export function verifySignedHead(head: SignedAuditHead, pinnedKey?: string): boo
   return verifySignature(key, message, Buffer.from(head.signature, 'base64'));
 }
 
-/** The file's text, or '' when there is none yet. */
-function readIfPresent(path: string): string {
+/** The file's bytes, or none when there is no file yet. */
+function readIfPresent(path: string): Buffer {
   try {
-    if (statSync(path).size === 0) return '';
-    return readFileSync(path, 'utf8');
+    return readFileSync(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
     throw auditError('AUDIT_LOG_UNREADABLE', `cannot read the audit log ${path}`, { path }, err);
   }
 }

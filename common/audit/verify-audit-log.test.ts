@@ -169,6 +169,46 @@ describe('verifyAuditLog', () => {
     expect(found(verifyAuditLog(text(rewritten), { publicKey: keyA, expectedHead: head }))).toEqual([['edited', 10]]);
   });
 
+  it('names any single tampering, anywhere in the log, with exactly one problem of its kind', () => {
+    const lines = writeLog('a.jsonl');
+    const last = lines.length - 1;
+    const at = (k: number, line: string, from = lines): string[] => [...from.slice(0, k), line, ...from.slice(k)];
+    const without = (i: number): string[] => lines.filter((_, j) => j !== i);
+    let cases = 0;
+    const expectOne = (label: string, tampered: string[], kind: string, line?: number): void => {
+      for (const publicKey of [undefined, keyA]) {
+        const problems = verifyAuditLog(text(tampered), { publicKey }).problems;
+        const named = problems.map((p) => (line === undefined ? p.kind : `${p.kind}@${p.line}`)).join(', ');
+        expect(`${label}: ${named}`).toBe(`${label}: ${line === undefined ? kind : `${kind}@${line}`}`);
+        cases += 1;
+      }
+    };
+    lines.forEach((content, i) => {
+      const entry = JSON.parse(content) as AuditEntry;
+      const data = { ...entry.data, extra: 1 };
+      if (i > 0 && i < last) expectOne(`delete ${i + 1}`, without(i), 'missing', i + 1);
+      expectOne(`edit ${i + 1}`, replaced(lines, i + 1, (e) => ({ ...e, actor: 'mallory' })), 'edited', i + 1);
+      expectOne(`rehash ${i + 1}`, replaced(lines, i + 1, (e) => ({ ...e, data, hash: entryHash({ ...e, data }) })), 'bad-signature', i + 1);
+      expectOne(`garble ${i + 1}`, lines.map((l, j) => (j === i ? '{"seq":' : l)), 'malformed', i + 1);
+      if (i > 0) expectOne(`forge before ${i + 1}`, at(i, forge({ ...entry, data: { forged: true } })), 'inserted', i + 1);
+      if (i < last) expectOne(`swap ${i + 1}`, [...lines.slice(0, i), lines[i + 1], content, ...lines.slice(i + 2)], 'reordered', i + 1);
+      for (let k = 0; k <= lines.length; k += 1) {
+        if (k !== i && k !== i + 1) expectOne(`copy ${i + 1} to ${k + 1}`, at(k, content), 'inserted');
+        if (Math.abs(k - i) > 1 && k < lines.length) expectOne(`move ${i + 1} to ${k + 1}`, at(k, content, without(i)), 'reordered');
+      }
+    });
+    expect(cases).toBe(436);
+  });
+
+  it('names an entry re-signed by the key holder without re-chaining as a broken link after it', () => {
+    const lines = writeLog('a.jsonl');
+    const original = entryOn(lines, 7);
+    const rewritten = forge({ ...original, data: { jobId: 'job-6', outcome: 'deny' } }, orgA);
+    const verification = verifyAuditLog(text([...lines.slice(0, 6), rewritten, ...lines.slice(7)]), { publicKey: keyA });
+    expect(found(verification)).toEqual([['broken-link', 8]]);
+    expect(verification.problems[0].message).toMatch(/^line 8: entry 7 does not link to entry 6: it names [0-9a-f]{12}… as its predecessor/);
+  });
+
   it('reports every independent problem, each once', () => {
     const lines = writeLog('a.jsonl');
     const edited = replaced(lines, 3, (e) => ({ ...e, actor: 'mallory' }));
