@@ -6,7 +6,7 @@ import { parse, stringify } from 'yaml';
 import { errorMessage, hasCode } from '../common/errors';
 import { compileJobSpec } from '../common/job-spec';
 import { EXIT_CODES } from '../common/process-lifecycle';
-import { ModerationQueue, type PendingOffer } from '../participant-agent/moderation-queue';
+import { ModerationQueue, type PendingOffer } from '../participant-agent';
 import { registerAgentCommands } from './agent-commands';
 
 const example = parse(readFileSync(join(__dirname, '..', 'examples', 'credit-default', 'job.yaml'), 'utf8')) as Record<string, unknown>;
@@ -147,6 +147,19 @@ describe('shoal agent show', () => {
 
     expect(exitCode).toBe(EXIT_CODES.config);
     expect(stderr).toContain('"../x" is not a job id');
+  });
+
+  test.each([
+    ['is not JSON', '{"jobId": "job-a", "spe', /^shoal: the pending entry of job job-a is not JSON: /],
+    ['is JSON but not an offer', '{"jobId": "job-b"}\n', /^shoal: the pending entry of job job-a is not an offer the agent wrote\n$/],
+  ])('a pending entry that %s exits 2 and says so', async (_name, text, message) => {
+    queue.enqueue(offer('job-a'));
+    writeFileSync(join(dir, 'work', 'moderation', 'pending', 'job-a.json'), text);
+
+    const { exitCode, stderr } = await shoal('agent', 'show', 'job-a', '--config', configPath);
+
+    expect(exitCode).toBe(EXIT_CODES.config);
+    expect(stderr).toMatch(message);
   });
 });
 

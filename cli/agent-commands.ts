@@ -15,7 +15,7 @@ import { registerAuditCommands } from './audit-commands';
 import { describeOffer, describePendingList, describePendingReleases } from './describe-offer';
 
 /** Queue errors that mean "this cannot be done as asked", not a fault; the person can act on the message. */
-const REFUSALS = ['INVALID_JOB_ID', 'INVALID_ROUND', 'NOT_PENDING', 'ALREADY_DECIDED', 'OFFER_EXPIRED', 'REASON_REQUIRED', 'DECIDER_REQUIRED', 'ALREADY_RELEASED', 'RELEASE_EXPIRED'];
+const REFUSALS = ['INVALID_JOB_ID', 'INVALID_ROUND', 'NOT_PENDING', 'ALREADY_DECIDED', 'OFFER_EXPIRED', 'REASON_REQUIRED', 'DECIDER_REQUIRED', 'ALREADY_RELEASED', 'RELEASE_EXPIRED', 'PENDING_UNREADABLE'];
 
 const CONFIG_HELP = 'the agent config, whose workDir holds the moderation queue';
 

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { verifyAuditFile, formatAuditEntry, formatVerification, type AuditEntry, type VerifyAuditOptions } from '../common/audit';
 import { ConfigError, errorMessage } from '../common/errors';
 import { EXIT_CODES } from '../common/process-lifecycle';
-import { loadAgentConfig } from '../participant-agent';
+import { loadAgentConfig, storedIdentityPublicKey } from '../participant-agent';
 
 type Run = (action: () => Promise<number>) => Promise<void>;
 
@@ -31,21 +31,33 @@ function logPath(file: string | undefined, configPath: string): string {
   return file ?? loadAgentConfig(configPath).auditLog;
 }
 
+/**
+ * What `verify` checks against: the log named on the command line, or the
+ * agent's own log pinned to the agent's own identity key, so that a log
+ * rewritten and re-signed with another key does not pass.
+ */
+function verificationTarget(file: string | undefined, configPath: string, key: string | undefined): { path: string; publicKey: string | undefined } {
+  if (file) return { path: file, publicKey: key };
+  const config = loadAgentConfig(configPath);
+  return { path: config.auditLog, publicKey: key ?? storedIdentityPublicKey(config.workDir, config.orgId) };
+}
+
 export function registerAuditCommands(agent: Command, run: Run): void {
   const audit = agent.command('audit').description("check and read this organisation's tamper-evident audit log");
   audit
     .command('verify')
     .argument('[file]', 'the audit log (default: the one in the agent config)')
     .option('--config <file>', 'the agent config', 'agent.yaml')
-    .option('--key <public-key>', 'the "ed25519:…" key that must have signed every entry')
+    .option('--key <public-key>', 'the "ed25519:…" key that must have signed every entry (default with --config: the agent\'s own identity key)')
     .option('--report <report.json>', "also check that the log reaches the head this job report pinned (with --org)")
     .option('--org <id>', 'whose head to take from --report')
     .description('exit 0 if the log is intact; 5 with each problem named if an entry was edited, deleted, reordered or inserted')
     .action((file: string | undefined, o: { config: string; key?: string; report?: string; org?: string }) =>
       run(async () => {
         if (o.report && !o.org) throw new ConfigError('--report needs --org <id>: whose head to check');
-        const options: VerifyAuditOptions = { publicKey: o.key, expectedHead: o.report ? reportedHead(o.report, o.org as string) : undefined };
-        const result = verifyAuditFile(logPath(file, o.config), options);
+        const target = verificationTarget(file, o.config, o.key);
+        const options: VerifyAuditOptions = { publicKey: target.publicKey, expectedHead: o.report ? reportedHead(o.report, o.org as string) : undefined };
+        const result = verifyAuditFile(target.path, options);
         process.stdout.write(`${formatVerification(result)}\n`);
         return result.ok ? EXIT_CODES.ok : EXIT_CODES.auditFailed;
       }),
@@ -60,7 +72,13 @@ export function registerAuditCommands(agent: Command, run: Run): void {
     .action((file: string | undefined, o: { config: string; job?: string; type?: string }) =>
       run(async () => {
         const path = logPath(file, o.config);
-        const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '');
+        let text: string;
+        try {
+          text = readFileSync(path, 'utf8');
+        } catch (err) {
+          throw new ConfigError(`cannot read the audit log ${path}: ${errorMessage(err)}`, { path });
+        }
+        const lines = text.split('\n').filter((line) => line.trim() !== '');
         for (const [i, line] of lines.entries()) {
           let entry: AuditEntry;
           try {

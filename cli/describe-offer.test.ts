@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { compileJobSpec } from '../common/job-spec';
-import type { PendingOffer, PendingRelease } from '../participant-agent/moderation-queue';
+import type { PendingOffer, PendingRelease } from '../participant-agent';
 import { describeOffer, describePendingList, describePendingReleases, formatDuration } from './describe-offer';
 
 const example = parse(readFileSync(join(__dirname, '..', 'examples', 'credit-default', 'job.yaml'), 'utf8')) as Record<string, unknown>;

@@ -7,7 +7,7 @@
  */
 import { AUC_BINS, evaluationVectorLength } from '../common/evaluation-metrics';
 import type { JobSpec } from '../common/job-spec';
-import type { PendingOffer, PendingRelease } from '../participant-agent/moderation-queue';
+import type { PendingOffer, PendingRelease } from '../participant-agent';
 
 const count = (n: number): string => n.toLocaleString('en-US');
 

@@ -9,7 +9,7 @@ import type { Bus } from '../common/bus/bus';
 import { subjects } from '../common/bus/subjects';
 import { errorMessage, hasCode } from '../common/errors';
 import type { JobSpec } from '../common/job-spec';
-import { openDecision, signOffer, type DecisionBody, type OfferReceipt } from '../common/offer-protocol';
+import { offerHash, openDecision, signOffer, type DecisionBody, type OfferReceipt } from '../common/offer-protocol';
 import type { IdentityKeyPair } from '../common/secagg';
 
 const ANSWER_TIMEOUT_MS = 5_000;
@@ -37,6 +37,7 @@ export async function sendOffers(bus: Bus, options: OfferOptions): Promise<OrgAn
   const { spec } = options;
   const closesAt = Date.now() + spec.admissionSeconds * 1000;
   const offer = signOffer({ spec, ...options.addresses, issuedAt: new Date().toISOString(), expiresAt: new Date(closesAt).toISOString() }, options.key);
+  const ours = offerHash(offer);
   const answers = new Map<string, OrgAnswer>();
   let wake: () => void = () => undefined;
   const decisions = bus.subscribe(subjects.decisions(spec.jobId));
@@ -48,7 +49,8 @@ export async function sendOffers(bus: Bus, options: OfferOptions): Promise<OrgAn
       } catch {
         continue;
       }
-      if (!spec.invitedOrgs.includes(body.orgId) || answers.has(body.orgId)) continue;
+      // A decision on some other offer (e.g. a forged one with this job id) does not answer ours.
+      if (body.offerSha256 !== ours || !spec.invitedOrgs.includes(body.orgId) || answers.has(body.orgId)) continue;
       const answer: OrgAnswer = { orgId: body.orgId, accepted: body.accepted, reason: body.reason || (body.accepted ? '' : 'the organisation keeps its reason to itself'), decidedBy: body.decidedBy };
       answers.set(body.orgId, answer);
       options.onDecision(answer);
@@ -61,10 +63,10 @@ export async function sendOffers(bus: Bus, options: OfferOptions): Promise<OrgAn
         const receipt = await bus.request<OfferReceipt>(subjects.offers(orgId), offer, ANSWER_TIMEOUT_MS);
         if (receipt.status === 'pending') options.onPending?.(orgId);
         if (receipt.status === 'declined' && !answers.has(orgId)) {
-          // Refused before any decision (e.g. a signature this organisation does not trust): there will be no signed answer.
+          // Refused before moderation: a signed decline follows only if the offer was authentic to that organisation.
           await new Promise((r) => setTimeout(r, RETRY_MS));
           if (!answers.has(orgId)) {
-            answers.set(orgId, { orgId, accepted: false, reason: 'the organisation refused the offer without a signed decision (see its audit log)', decidedBy: null });
+            answers.set(orgId, { orgId, accepted: false, reason: receipt.refusal ?? 'refused without a signed decision (the reason is in its audit log)', decidedBy: null });
             options.onDecision(answers.get(orgId) as OrgAnswer);
           }
         }

@@ -2,7 +2,8 @@
 /**
  * The command line: the regulator's `shoal job submit|status` and `shoal keys
  * generate`, the moderator's `shoal agent …`, and `shoal simulate`.
- * Exit codes: 0 done, 1 internal error, 2 invalid input, 3 job failed, 4 interrupted.
+ * Exit codes: 0 done, 1 internal error, 2 invalid input, 3 job failed, 4 interrupted,
+ * 5 an audit log failed verification.
  */
 import { Command, Option } from 'commander';
 import { ConfigError, errorMessage, hasCode } from '../common/errors';
@@ -28,7 +29,8 @@ async function run(action: () => Promise<number>): Promise<void> {
     process.exitCode = await action();
   } catch (err) {
     process.stderr.write(`shoal: ${errorMessage(err)}\n`);
-    process.exitCode = hasCode(err, 'CONFIG_INVALID') ? EXIT_CODES.config : hasCode(err, 'UNKNOWN_JOB') ? EXIT_CODES.config : EXIT_CODES.internal;
+    const invalidInput = ['CONFIG_INVALID', 'UNKNOWN_JOB', 'AUDIT_LOG_MISSING'].some((code) => hasCode(err, code));
+    process.exitCode = invalidInput ? EXIT_CODES.config : EXIT_CODES.internal;
   }
   // Open handles (gRPC channels, timers) must not keep a finished command alive.
   setImmediate(() => process.exit(process.exitCode ?? 0));

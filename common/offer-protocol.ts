@@ -6,7 +6,7 @@
  * and this module is the one place that builds and opens them.
  */
 import type { IdentityKeyPair } from './secagg';
-import { openSignedPayload, SignatureError, signPayload, type SignedPayload } from './signing';
+import { openSignedPayload, sha256Hex, SignatureError, signPayload, type SignedPayload } from './signing';
 
 /** What the regulator signs: the job spec as written and where the job's servers are. */
 export interface OfferBody {
@@ -35,13 +35,26 @@ export interface DecisionBody {
   at: string;
   /** The organisation's audit chain at the moment it decided. */
   auditHead: { seq: number; hash: string };
+  /** SHA-256 of the signed offer this decision answers, so a decision on some other (e.g. forged) offer is told apart. */
+  offerSha256: string;
 }
 
-/** The immediate reply to an offer request; the signed decision follows on the job's decisions subject. */
+/**
+ * The quick reply to an offer request: received (being moderated), pending
+ * (waiting for a person), or already decided; the signed decision follows on
+ * the job's decisions subject.
+ */
 export interface OfferReceipt {
   orgId: string;
   jobId: string;
-  status: 'accepted' | 'declined' | 'pending';
+  status: 'received' | 'pending' | 'accepted' | 'declined';
+  /** Why an offer was refused before moderation (its signature, say); only if the organisation shares reasons. Unsigned: for the sender only. */
+  refusal?: string;
+}
+
+/** The hash that names one signed offer (of its exact signed bytes). */
+export function offerHash(offer: SignedOffer): string {
+  return sha256Hex(offer.payload);
 }
 
 /** An organisation's audit-chain head, signed, so the coordinator's report can pin it. */
@@ -59,15 +72,15 @@ export type SignedDecision = SignedPayload;
 export type SignedAuditHead = SignedPayload;
 
 export function signOffer(body: Omit<OfferBody, 'kind'>, key: IdentityKeyPair): SignedOffer {
-  return signPayload({ kind: 'shoal.offer/v1', ...body } satisfies OfferBody, key);
+  return signPayload({ ...body, kind: 'shoal.offer/v1' } satisfies OfferBody, key);
 }
 
 export function signDecision(body: Omit<DecisionBody, 'kind'>, key: IdentityKeyPair): SignedDecision {
-  return signPayload({ kind: 'shoal.decision/v1', ...body } satisfies DecisionBody, key);
+  return signPayload({ ...body, kind: 'shoal.decision/v1' } satisfies DecisionBody, key);
 }
 
 export function signAuditHead(body: Omit<AuditHeadBody, 'kind'>, key: IdentityKeyPair): SignedAuditHead {
-  return signPayload({ kind: 'shoal.audit-head/v1', ...body } satisfies AuditHeadBody, key);
+  return signPayload({ ...body, kind: 'shoal.audit-head/v1' } satisfies AuditHeadBody, key);
 }
 
 function opened<T extends { kind: string }>(message: unknown, kind: T['kind'], trusted?: readonly string[]): { body: T; signer: string } {
@@ -86,10 +99,24 @@ export function openOffer(message: unknown): { body: OfferBody; signer: string }
   return result;
 }
 
+const isHead = (head: unknown): head is { seq: number; hash: string } =>
+  typeof head === 'object' && head !== null && Number.isSafeInteger((head as { seq?: unknown }).seq) && typeof (head as { hash?: unknown }).hash === 'string';
+
+/** A signed decision with every field of the right type: "accepted": "no" must not read as yes. */
 export function openDecision(message: unknown): { body: DecisionBody; signer: string } {
-  return opened<DecisionBody>(message, 'shoal.decision/v1');
+  const result = opened<DecisionBody>(message, 'shoal.decision/v1');
+  const b = result.body;
+  const wellFormed = typeof b.jobId === 'string' && typeof b.orgId === 'string' && typeof b.accepted === 'boolean' && (b.decidedBy === 'policy' || b.decidedBy === 'person')
+    && (b.decider === null || typeof b.decider === 'string') && typeof b.reason === 'string' && typeof b.at === 'string' && typeof b.offerSha256 === 'string' && isHead(b.auditHead);
+  if (!wellFormed) throw new SignatureError('PAYLOAD_MALFORMED', 'the signed decision lacks jobId, orgId, accepted, decidedBy, decider, reason, at, offerSha256 or auditHead {seq, hash}, or one has the wrong type');
+  return result;
 }
 
 export function openAuditHead(message: unknown, trusted?: readonly string[]): { body: AuditHeadBody; signer: string } {
-  return opened<AuditHeadBody>(message, 'shoal.audit-head/v1', trusted);
+  const result = opened<AuditHeadBody>(message, 'shoal.audit-head/v1', trusted);
+  const b = result.body;
+  if (typeof b.jobId !== 'string' || typeof b.orgId !== 'string' || typeof b.at !== 'string' || !isHead(b)) {
+    throw new SignatureError('PAYLOAD_MALFORMED', 'the signed audit head lacks jobId, orgId, seq, hash or at, or one has the wrong type');
+  }
+  return result;
 }

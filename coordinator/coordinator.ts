@@ -20,7 +20,7 @@ import { JobEventPublisher, type JobStatus, type RoundMetrics } from './job-even
 import { JobOutputs } from './job-outputs';
 import { JobRunner, type RoundRecord } from './job-runner';
 import { JobTranscript, type TranscriptSummary } from './job-transcript';
-import { sha256Hex } from '../common/signing';
+import { publicKeyText, sha256Hex } from '../common/signing';
 import { ParticipantRegistry } from './participant-registry';
 import { PrivacyBudget, type PrivacySummary } from './privacy-budget';
 import { createStrategy } from './strategies';
@@ -119,7 +119,8 @@ export class Coordinator {
           onJoin: (orgId) => {
             // A join outranks an earlier decline: that decline answered a different (e.g. forged) offer.
             this.declined.delete(orgId);
-            this.transcript.record('participant.joined', { orgId });
+            const identityKey = this.registry.get(orgId).identityKey;
+            this.transcript.onJoin(orgId, identityKey.length > 0 ? publicKeyText(identityKey) : undefined);
             this.changes.notify();
           },
           onFailureReport: (report) => void this.runner?.onFailureReport(report),

@@ -4,6 +4,7 @@
  * decisions and audit-chain heads the organisations sent. A later dispute is
  * settled by comparing these against each organisation's own log.
  */
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AuditLog } from '../common/audit';
@@ -43,12 +44,19 @@ export class JobTranscript {
   private readonly log: AuditLog;
   private readonly decisions = new Map<string, RecordedDecision>();
   private readonly heads = new Map<string, RecordedAuditHead>();
+  /** The identity key each participant joined with: its decisions and heads must be signed by it. */
+  private readonly joinedKeys = new Map<string, string>();
+  /** The audit seq each recorded decision carried: an earlier decision replayed later must not win. */
+  private readonly decisionSeqs = new Map<string, number>();
 
   constructor(private readonly spec: JobSpec, outDir: string, private readonly logger: Logger) {
     // A key of the job's own, gone with the job: until the federation has
     // certificates, the report carries its public half.
     const owner = `coordinator:${spec.jobId}`;
-    this.log = AuditLog.open(join(outDir, 'transcript.jsonl'), { owner, identity: generateIdentity(owner) });
+    const path = join(outDir, 'transcript.jsonl');
+    // A job run again into the same folder gets a new key: the old run's transcript is kept beside it, not appended to.
+    if (existsSync(path)) renameSync(path, join(outDir, `transcript.${Date.now()}.jsonl`));
+    this.log = AuditLog.open(path, { owner, identity: generateIdentity(owner) });
     this.log.append('job.opened', { jobId: spec.jobId, specSha256: sha256Hex(canonicalJson(spec)), invited: spec.invitedOrgs });
   }
 
@@ -72,16 +80,40 @@ export class JobTranscript {
       return null;
     }
     const known = this.decisions.get(body.orgId);
-    if (known && known.signer !== signer) {
-      this.log.append('decision.refused', { orgId: body.orgId, reason: 'a second decision signed by another key', signer });
+    const joinedWith = this.joinedKeys.get(body.orgId);
+    if ((joinedWith && joinedWith !== signer) || (!joinedWith && known && known.signer !== signer)) {
+      this.log.append('decision.refused', { orgId: body.orgId, reason: joinedWith ? 'not signed by the key the organisation joined with' : 'a second decision signed by another key', signer });
       return null;
     }
-    // The latest decision stands: an organisation that refused a forged offer may accept the genuine one later.
+    // The latest decision stands (each comes later in the organisation's own audit log); a replayed older one is refused.
+    const knownSeq = this.decisionSeqs.get(body.orgId);
+    if (knownSeq !== undefined && body.auditHead.seq <= knownSeq) {
+      this.log.append('decision.refused', { orgId: body.orgId, reason: `an earlier decision replayed (audit seq ${body.auditHead.seq}; the recorded one is at ${knownSeq})`, signer });
+      return null;
+    }
     const decision: RecordedDecision = { orgId: body.orgId, accepted: body.accepted, decidedBy: body.decidedBy, decider: body.decider, reason: body.reason, at: body.at, signer };
     this.decisions.set(body.orgId, decision);
-    this.log.append('decision.received', { ...decision, auditHead: body.auditHead, signature: (message as { signature: string }).signature });
+    this.decisionSeqs.set(body.orgId, body.auditHead.seq);
+    this.log.append('decision.received', { ...decision, auditHead: body.auditHead, offerSha256: body.offerSha256, signature: (message as { signature: string }).signature });
     this.acceptHead(body.orgId, { ...body.auditHead, at: body.at, signer });
     return decision;
+  }
+
+  /**
+   * A participant joined with this identity key: from now on only its key
+   * counts, and a decision or head someone else signed in its name is dropped.
+   */
+  onJoin(orgId: string, identityKey: string | undefined): void {
+    this.log.append('participant.joined', { orgId, identityKey: identityKey ?? null });
+    if (!identityKey) return;
+    this.joinedKeys.set(orgId, identityKey);
+    const decision = this.decisions.get(orgId);
+    if (decision && decision.signer !== identityKey) {
+      this.log.append('decision.discarded', { orgId, reason: 'signed by a key other than the one the organisation joined with', signer: decision.signer });
+      this.decisions.delete(orgId);
+      this.decisionSeqs.delete(orgId);
+      this.heads.delete(orgId);
+    }
   }
 
   /** A participant's signed audit head; kept only when signed by the key that signed its decision. */
@@ -91,11 +123,16 @@ export class JobTranscript {
       opened = openAuditHead(message);
     } catch (err) {
       this.logger.warn({ err: errorMessage(err) }, 'an unsigned or forged audit head was ignored');
+      this.log.append('audit-head.refused', { reason: errorMessage(err) });
       return;
     }
     const { body, signer } = opened;
     const decision = this.decisions.get(body.orgId);
-    if (body.jobId !== this.spec.jobId || !decision || decision.signer !== signer) {
+    if (body.jobId !== this.spec.jobId) {
+      this.log.append('audit-head.refused', { orgId: body.orgId, reason: `a head for job ${body.jobId}`, signer });
+      return;
+    }
+    if (!decision || decision.signer !== signer) {
       this.log.append('audit-head.refused', { orgId: body.orgId, reason: 'not signed by the key that signed the organisation\'s decision', signer });
       return;
     }
@@ -104,6 +141,8 @@ export class JobTranscript {
 
   private acceptHead(orgId: string, head: Omit<RecordedAuditHead, 'orgId'>): void {
     const known = this.heads.get(orgId);
+    // The same seq with another hash means the organisation's log forked: evidence worth keeping.
+    if (known && known.seq === head.seq && known.hash !== head.hash) this.log.append('audit-head.conflict', { orgId, seq: head.seq, recorded: known.hash, received: head.hash });
     if (known && known.seq >= head.seq) return;
     this.heads.set(orgId, { orgId, ...head });
     this.log.append('audit-head.received', { orgId, seq: head.seq, hash: head.hash });

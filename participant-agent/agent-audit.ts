@@ -7,7 +7,8 @@
  */
 import type { Bus } from '../common/bus/bus';
 import { subjects } from '../common/bus/subjects';
-import { AuditLog } from '../common/audit';
+import { readFileSync } from 'node:fs';
+import { AuditLog, type AuditEntry } from '../common/audit';
 import { signAuditHead } from '../common/offer-protocol';
 import type { IdentityKeyPair } from '../common/secagg';
 
@@ -25,6 +26,17 @@ export class AgentAudit {
   /** Appends one entry; `actor` is the person who decided, when it was one. */
   record(type: string, data: Record<string, unknown>, actor?: string): void {
     this.log.append(type, data, actor);
+  }
+
+  /** Jobs this organisation already decided on, from its own (verified) log: job id → accepted. */
+  decidedJobs(): Map<string, boolean> {
+    const decided = new Map<string, boolean>();
+    for (const line of readFileSync(this.log.path, 'utf8').split('\n')) {
+      if (!line.includes('"offer.decision"')) continue;
+      const entry = JSON.parse(line) as AuditEntry;
+      if (entry.type === 'offer.decision' && typeof entry.data.jobId === 'string') decided.set(entry.data.jobId, entry.data.accepted === true);
+    }
+    return decided;
   }
 
   head(): { seq: number; hash: string } {

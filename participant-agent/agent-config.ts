@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../common/errors';
 import { parseWithSchema, problemsError } from '../common/schema-errors';
+import { sha256Hex } from '../common/signing';
 import { loadPolicy, type ModerationPolicy } from './policy';
 
 const identifier = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a lower-case identifier');
@@ -56,8 +57,9 @@ export const agentConfigSchema = z.strictObject({
 });
 
 export type AgentConfig = Omit<z.output<typeof agentConfigSchema>, 'policy' | 'auditLog' | 'privacyLedger'> & {
-  /** The policy file's path, as resolved. */
+  /** The policy file's path, as resolved, and the hash of what was loaded from it (for the audit log). */
   policyFile: string;
+  policySha256: string;
   policy: ModerationPolicy;
   auditLog: string;
   privacyLedger: string;
@@ -75,11 +77,21 @@ export function compileAgentConfig(input: unknown, baseDir: string): AgentConfig
     ...config,
     workDir,
     policyFile,
+    // Hashed before loading: an edit after this point is a different policy, and a restart records it.
+    policySha256: hashFile(policyFile),
     policy: loadPolicy(policyFile),
     auditLog: absolute(config.auditLog ?? join(workDir, 'audit.jsonl')),
     privacyLedger: absolute(config.privacyLedger ?? join(workDir, 'privacy-ledger.json')),
     datasets: Object.fromEntries(Object.entries(config.datasets).map(([name, d]) => [name, { path: absolute(d.path) }])),
   };
+}
+
+function hashFile(path: string): string {
+  try {
+    return sha256Hex(readFileSync(path));
+  } catch (err) {
+    throw new ConfigError(`cannot read the policy file ${path}: ${errorMessage(err)}`, { path });
+  }
 }
 
 export function loadAgentConfig(path: string): AgentConfig {

@@ -5,14 +5,12 @@
  * answers with a signed decision, and runs a job session
  * for each accepted job. Everything it decides or sends is audited.
  */
-import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Bus, BusSubscription } from '../common/bus/bus';
 import { subjects } from '../common/bus/subjects';
 import { createMaskExpander, type MaskExpander, type IdentityKeyPair } from '../common/secagg';
 import type { OfferReceipt } from '../common/offer-protocol';
 import { errorMessage } from '../common/errors';
-import { sha256Hex } from '../common/signing';
 import type { AgentConfig } from './agent-config';
 import { AgentAudit } from './agent-audit';
 import { loadOrCreateIdentity } from './identity-store';
@@ -34,6 +32,9 @@ export interface AgentDeps {
 }
 
 type OfferStatus = OfferReceipt['status'];
+
+/** How long the sender of an offer waits at most to hear that it arrived. */
+const RECEIPT_WITHIN_MS = 2_000;
 
 export class ParticipantAgent {
   private subscription: BusSubscription | undefined;
@@ -67,7 +68,9 @@ export class ParticipantAgent {
     this.identity = identity;
     logger.info({ created, publicKey: Buffer.from(identity.publicKey).toString('hex') }, 'identity key loaded');
     this.audit = new AgentAudit(config.auditLog, identity, bus);
-    this.audit.record('agent.started', { sandbox: sandbox.kind, policyFile: config.policyFile, policySha256: sha256Hex(readFileSync(config.policyFile)), datasets: Object.keys(config.datasets) });
+    // Offers decided before a restart keep their answer: a replayed offer starts nothing.
+    for (const [jobId, accepted] of this.audit.decidedJobs()) this.offers.set(jobId, accepted ? 'accepted' : 'declined');
+    this.audit.record('agent.started', { sandbox: sandbox.kind, policyFile: config.policyFile, policySha256: config.policySha256, datasets: Object.keys(config.datasets) });
     this.moderator = new OfferModerator({ config, audit: this.audit, queue: this.queue, ledger: PrivacyLedger.open(config.privacyLedger), identity, bus, logger, countParameters });
     this.subscription = bus.subscribe(subjects.offers(config.orgId));
     this.loop = (async () => {
@@ -84,31 +87,41 @@ export class ParticipantAgent {
   private onOffer(message: unknown, respond: (receipt: OfferReceipt) => void): void {
     const { config, logger } = this.deps;
     const audit = this.audit as AgentAudit;
+    const moderator = this.moderator as OfferModerator;
     const screened = screenOffer(config, message);
     if (!screened.ok) {
       logger.warn({ jobId: screened.jobId, code: screened.code, reason: screened.reason }, 'offer refused');
-      audit.record('offer.refused', { jobId: screened.jobId, code: screened.code, reason: screened.reason });
-      // Signed, so the regulator learns why; not remembered, so a forged offer cannot block the genuine one.
-      if (screened.jobId !== 'unknown') (this.moderator as OfferModerator).announce(screened.jobId, { accepted: false, decidedBy: 'policy', decider: 'screening', reason: `${screened.code}: ${screened.reason}` });
-      respond({ orgId: config.orgId, jobId: screened.jobId, status: 'declined' });
+      audit.record('offer.refused', { jobId: screened.jobId, code: screened.code, reason: screened.reason, authentic: screened.authentic });
+      // Only an offer signed by the pinned key earns a signed decline; it is
+      // not remembered, so the regulator may send a corrected offer.
+      if (screened.authentic) moderator.announce(screened.jobId, screened.offerSha256, { accepted: false, decidedBy: 'policy', decider: 'screening', reason: `${screened.code}: ${screened.reason}` });
+      const refusal = config.policy.shareDecisionReasons ? `${screened.code}: ${screened.reason}` : undefined;
+      respond({ orgId: config.orgId, jobId: screened.jobId, status: 'declined', refusal });
       return;
     }
     const { offer } = screened;
     const jobId = offer.spec.jobId;
     const known = this.offers.get(jobId);
     if (known) {
-      // A repeated offer (the regulator retries until it hears back): the same answer, nothing new starts.
+      // A repeated offer (the regulator retries until it hears back, or replays an old one): the same answer, nothing new starts.
       respond({ orgId: config.orgId, jobId, status: known });
       return;
     }
-    this.offers.set(jobId, 'pending');
-    audit.record('offer.received', { jobId, requester: offer.spec.requester, signer: offer.signer, offerSha256: offer.offerSha256, expiresAt: offer.body.expiresAt, dataset: offer.spec.dataset.name });
+    this.offers.set(jobId, 'received');
+    audit.record('offer.received', { jobId, requester: offer.spec.requester, signer: offer.signer, offerSha256: offer.offerSha256, expiresAt: offer.body.expiresAt, issuedAt: offer.body.issuedAt, dataset: offer.spec.dataset.name });
     let answered = false;
     const answer = (status: OfferStatus): void => {
       if (!answered) respond({ orgId: config.orgId, jobId, status });
       answered = true;
     };
-    const work = this.moderate(offer, () => answer('pending')).then((status) => answer(status));
+    // Rules (a hook, say) may take a while: the sender hears within seconds that the offer arrived.
+    const acknowledge = setTimeout(() => answer('received'), RECEIPT_WITHIN_MS);
+    const work = this.moderate(offer, () => {
+      this.offers.set(jobId, 'pending');
+      answer('pending');
+    })
+      .then((status) => answer(status))
+      .finally(() => clearTimeout(acknowledge));
     this.moderating.add(work);
     void work.finally(() => this.moderating.delete(work));
   }
@@ -121,19 +134,23 @@ export class ParticipantAgent {
     let verdict: Verdict;
     let sandbox = this.deps.sandbox;
     try {
-      if (offer.spec.trainingImage) {
-        // The job brings its own image: it must be here, with exactly the allowlisted id, before anyone is asked.
-        sandbox = await customImageSandbox(config, offer.spec.trainingImage, logger.child({ jobId }));
-      }
       verdict = await moderator.decide(offer, onQueued, this.stopping.signal);
+      if (verdict.accepted && offer.spec.trainingImage) {
+        // The job brings its own image: it must be here, with exactly the allowlisted id, before we say yes.
+        sandbox = await customImageSandbox(config, offer.spec.trainingImage, logger.child({ jobId })).catch((err: unknown) => {
+          verdict = { accepted: false, decidedBy: 'policy', decider: 'image', reason: `IMAGE_UNAVAILABLE: ${errorMessage(err)}` };
+          return sandbox;
+        });
+      }
     } catch (err) {
-      logger.error({ jobId, err: errorMessage(err) }, 'offer declined: it could not be moderated');
-      (this.audit as AgentAudit).record('offer.decision', { jobId, accepted: false, decidedBy: 'policy', decider: 'error', reason: errorMessage(err) });
-      verdict = { accepted: false, decidedBy: 'policy', decider: 'error', reason: errorMessage(err) };
+      logger.error({ jobId, err: errorMessage(err) }, 'the offer could not be moderated');
+      verdict = { accepted: false, decidedBy: 'policy', decider: 'error', reason: `the offer could not be moderated: ${errorMessage(err)}` };
     }
-    const status: OfferStatus = verdict.accepted && !this.stopping.signal.aborted ? 'accepted' : 'declined';
+    if (verdict.accepted && this.stopping.signal.aborted) verdict = { accepted: false, decidedBy: 'policy', decider: 'shutdown', reason: 'the agent stopped before the job could start' };
+    verdict = moderator.settle(offer, verdict);
+    const status: OfferStatus = verdict.accepted ? 'accepted' : 'declined';
     this.offers.set(jobId, status);
-    moderator.announce(jobId, { ...verdict, accepted: status === 'accepted' });
+    moderator.announce(jobId, offer.offerSha256, verdict);
     if (status === 'accepted') this.startSession(offer, sandbox);
     return status;
   }

@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { ConfigError, errorMessage } from '../common/errors';
 import { generateIdentity, identityFromPem, type IdentityKeyPair } from '../common/secagg';
+import { publicKeyText } from '../common/signing';
 
 export const IDENTITY_FILE = 'identity-ed25519.pem';
 
@@ -25,4 +26,10 @@ export function loadOrCreateIdentity(workDir: string, orgId: string): { identity
   writeFileSync(path, fresh.privateKeyPem, { mode: 0o600 });
   chmodSync(path, 0o600);
   return { identity: identityFromPem(orgId, fresh.privateKeyPem), created: true };
+}
+
+/** The public key line of the identity the agent keeps, if it has one yet; never creates one. */
+export function storedIdentityPublicKey(workDir: string, orgId: string): string | undefined {
+  if (!existsSync(join(workDir, IDENTITY_FILE))) return undefined;
+  return publicKeyText(loadOrCreateIdentity(workDir, orgId).identity.publicKey);
 }

@@ -1,7 +1,8 @@
 export { ParticipantAgent, type AgentDeps } from './agent';
 export { loadAgentConfig, compileAgentConfig, type AgentConfig } from './agent-config';
+export { storedIdentityPublicKey } from './identity-store';
 export { screenOffer, type ScreenedOffer, type Screened, type OfferRefusalCode } from './offer';
-export { ModerationQueue } from './moderation-queue';
+export { ModerationQueue, type HumanDecision, type PendingOffer, type PendingRelease, type Release } from './moderation-queue';
 export { ProcessSandbox } from './sandbox/process-sandbox';
 export { createSandbox, customImageSandbox, dockerSandboxFor } from './sandbox/create-sandbox';
 export { DockerSandbox, CONTAINER_PATHS, type DockerSandboxOptions } from './sandbox/docker-sandbox';

@@ -122,6 +122,8 @@ export class JobSession {
       return;
     }
     let secure: SecureContribution | undefined;
+    /** The hash of the update once it started leaving. */
+    let sending: string | undefined;
     try {
       const broken = brokenPromise(this.deps.spec, kind, task.header);
       if (broken) throw new ContributionError(broken.code, broken.message);
@@ -143,21 +145,27 @@ export class JobSession {
       const checked = await this.train(kind, task, place, logger);
       await this.gate.release(place, checked, this.stopping.signal);
       const produced = privatized(checked, kind === 'fit' ? header.fit : null);
-      // Recorded before sending (write-ahead), so the head the coordinator receives already covers this contribution.
-      this.deps.audit.record('output.sent', { jobId: this.deps.spec.jobId, round: header.round, collectionId: header.collectionId, kind, sha256: sha256Hex(produced.vector), elements: produced.vector.length, dtype: produced.vector instanceof Float64Array ? 'float64' : 'float32', weight: produced.weight, secure: Boolean(secure) });
+      // The update as it leaves this organisation, before masking (masked bytes look random and prove nothing).
+      // Recorded before sending, so the head the coordinator receives already covers it.
+      const where = { jobId: this.deps.spec.jobId, round: header.round, collectionId: header.collectionId, kind };
+      const sha256 = sha256Hex(produced.vector);
+      this.deps.audit.record('output.sending', { ...where, sha256, elements: produced.vector.length, dtype: produced.vector instanceof Float64Array ? 'float64' : 'float32', weight: produced.weight, secure: Boolean(secure) });
       this.deps.audit.publishHead(this.deps.spec.jobId);
+      sending = sha256;
       if (secure) {
         await secure.submit(produced.vector, produced.weight);
       } else {
         const timeout = Math.max(5_000, header.deadlineUnixMs - Date.now() + 5_000);
         await this.aggregator.submit({ jobId: this.deps.spec.jobId, orgId: this.deps.orgId, collectionId: header.collectionId, weight: produced.weight, vector: produced.vector }, timeout);
       }
+      this.deps.audit.record('output.sent', { ...where, sha256 });
       logger.info({ kind, weight: produced.weight, secure: Boolean(secure) }, 'contribution sent');
     } catch (err) {
       secure?.abandon();
+      if (sending) this.deps.audit.record('output.send-failed', { jobId: this.deps.spec.jobId, round: header.round, collectionId: header.collectionId, kind, sha256: sending, reason: errorMessage(err) });
       const code = err instanceof ContributionError ? err.code : ((err as { code?: string }).code ?? 'TASK_FAILED');
       logger.error({ kind, code, err: errorMessage(err) }, 'no contribution this round');
-      await this.report(header.collectionId, code, errorMessage(err), logger);
+      await this.report(header.collectionId, code, err instanceof ContributionError ? err.shared : errorMessage(err), logger);
       if (this.gate.withdrawn) await this.withdraw(header.collectionId, logger);
     }
   }
@@ -254,7 +262,11 @@ function trainerFailure(exit: SandboxExit, timeoutMs: number, limits: SandboxLim
   if (exit.outputTooLarge) return new ContributionError('OUTPUT_TOO_LARGE', `the trainer wrote more than its output limit (${mib(limits?.outputBytes)})`);
   if (exit.exitCode === 0) return null;
   const failure = reported();
-  if (failure?.code && failure.message) return new ContributionError(failure.code, failure.message);
+  if (failure?.code && failure.message) {
+    // The trainer's own words stay here; only a well-formed code leaves.
+    const code = typeof failure.code === 'string' && /^[A-Z][A-Z0-9_]{0,39}$/.test(failure.code) ? failure.code : 'TRAINER_FAILED';
+    return new ContributionError(code, String(failure.message).slice(0, 2000), `the trainer reported ${code} (its message stays at the organisation)`);
+  }
   return new ContributionError('TRAINER_FAILED', `the trainer exited with ${exit.exitCode === null ? 'no exit code' : `code ${exit.exitCode}`}${exit.signal ? ` (${exit.signal})` : ''}`);
 }
 

@@ -66,13 +66,16 @@ export class OfferModerator {
     return decision;
   }
 
-  /** Decides on the offer; `onQueued` fires when it waits for a person. */
+  /**
+   * The policy's (or a person's) verdict on the offer; `onQueued` fires when
+   * it waits for a person. Nothing is recorded as decided until `settle`.
+   */
   async decide(offer: ScreenedOffer, onQueued: () => void, signal: AbortSignal): Promise<Verdict> {
     const { spec } = offer;
     const modelParameters = this.deps.countParameters(spec.model);
     const decision = await this.evaluate(offer, modelParameters);
-    if (decision.outcome === 'deny') return this.settle(offer, { accepted: false, decidedBy: 'policy', decider: decision.decidingRule, reason: firstReason(decision, 'deny') });
-    if (decision.outcome === 'allow') return this.settle(offer, { accepted: true, decidedBy: 'policy', decider: 'policy', reason: 'every rule allowed the offer' });
+    if (decision.outcome === 'deny') return { accepted: false, decidedBy: 'policy', decider: decision.decidingRule, reason: firstReason(decision, 'deny') };
+    if (decision.outcome === 'allow') return { accepted: true, decidedBy: 'policy', decider: 'policy', reason: 'every rule allowed the offer' };
     this.deps.queue.enqueue({
       jobId: spec.jobId,
       requester: spec.requester,
@@ -89,22 +92,31 @@ export class OfferModerator {
     this.deps.logger.info({ jobId: spec.jobId, reason: firstReason(decision, 'ask') }, 'offer waits for a person: shoal agent show / approve / reject');
     onQueued();
     const human = await this.deps.queue.waitForDecision(spec.jobId, new Date(offer.body.expiresAt), signal);
-    if (human === 'expired') return this.settle(offer, { accepted: false, decidedBy: 'policy', decider: 'expiry', reason: `no one decided before the offer expired at ${offer.body.expiresAt}` });
-    if (human === 'aborted') return this.settle(offer, { accepted: false, decidedBy: 'policy', decider: 'shutdown', reason: 'the agent stopped before anyone decided' });
+    if (human === 'expired') return { accepted: false, decidedBy: 'policy', decider: 'expiry', reason: `no one decided before the offer expired at ${offer.body.expiresAt}` };
+    if (human === 'aborted') {
+      // The signed decline says so; a stale entry would only mislead a person at `shoal agent pending`.
+      this.deps.queue.forgetJob(spec.jobId);
+      return { accepted: false, decidedBy: 'policy', decider: 'shutdown', reason: 'the agent stopped before anyone decided' };
+    }
     const verdict: Verdict = { accepted: human.approve, decidedBy: 'person', decider: human.by, reason: human.reason };
     if (verdict.accepted) {
       const again = await this.evaluate(offer, modelParameters);
       if (again.outcome === 'deny') {
-        return this.settle(offer, { accepted: false, decidedBy: 'policy', decider: again.decidingRule, reason: `approved by ${human.by}, but the policy now denies it: ${firstReason(again, 'deny')}` });
+        return { accepted: false, decidedBy: 'policy', decider: again.decidingRule, reason: `approved by ${human.by}, but the policy now denies it: ${firstReason(again, 'deny')}` };
       }
     }
-    return this.settle(offer, verdict);
+    return verdict;
   }
 
-  /** Records the final decision and, for an accepted DP job, the ε it may spend on the dataset. */
-  private settle(offer: ScreenedOffer, verdict: Verdict): Verdict {
+  /**
+   * Makes a verdict final: records it and, for an accepted DP job, charges
+   * the ε it may spend to the dataset. Synchronous, so two offers moderated
+   * at once cannot both fit the same remaining budget.
+   */
+  settle(offer: ScreenedOffer, proposed: Verdict): Verdict {
     const { spec } = offer;
     const dp = spec.differentialPrivacy;
+    const verdict = proposed.accepted ? this.withinBudget(offer, proposed) : proposed;
     if (verdict.accepted && dp) {
       const spentBefore = this.deps.ledger.spent(spec.dataset.name);
       this.deps.ledger.record({ dataset: spec.dataset.name, jobId: spec.jobId, epsilon: dp.epsilon, delta: dp.delta, requester: spec.requester });
@@ -115,11 +127,22 @@ export class OfferModerator {
     return verdict;
   }
 
+  /** The budget check again, at the moment of charging: other jobs may have been accepted since the rules ran. */
+  private withinBudget(offer: ScreenedOffer, verdict: Verdict): Verdict {
+    const { spec } = offer;
+    const budget = this.deps.config.policy.privacy.budgets[spec.dataset.name]?.epsilon;
+    if (budget === undefined) return verdict;
+    const epsilon = spec.differentialPrivacy?.epsilon ?? Number.POSITIVE_INFINITY;
+    const spent = this.deps.ledger.spent(spec.dataset.name);
+    if (spent + epsilon <= budget + 1e-9) return verdict;
+    return { accepted: false, decidedBy: 'policy', decider: 'privacy', reason: `dataset "${spec.dataset.name}" has ε ${Math.max(0, budget - spent)} of its budget ${budget} left; the job may spend ${epsilon}` };
+  }
+
   /** Sends the signed decision; the reason, and which rule or person decided, leave only if the policy shares them. */
-  announce(jobId: string, verdict: Verdict): void {
+  announce(jobId: string, offerSha256: string, verdict: Verdict): void {
     const { config, identity, bus, audit } = this.deps;
     const share = config.policy.shareDecisionReasons;
     const decider = share ? verdict.decider : null;
-    bus.publish(subjects.decisions(jobId), signDecision({ jobId, orgId: config.orgId, accepted: verdict.accepted, decidedBy: verdict.decidedBy, decider, reason: share ? verdict.reason : '', at: new Date().toISOString(), auditHead: audit.head() }, identity));
+    bus.publish(subjects.decisions(jobId), signDecision({ jobId, orgId: config.orgId, accepted: verdict.accepted, decidedBy: verdict.decidedBy, decider, reason: share ? verdict.reason : '', at: new Date().toISOString(), auditHead: audit.head(), offerSha256 }, identity));
   }
 }

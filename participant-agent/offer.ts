@@ -2,15 +2,15 @@
  * The checks every offer passes before the organisation's policy sees it:
  * signed by the key the policy pins for its requester, unaltered, not
  * expired, addressed to this organisation, and feasible here (the dataset
- * exists with the columns the job names). A failure here is refused outright
- * and never answered with a signed decision, so a forged offer cannot make
- * this organisation decline a real job.
+ * exists with the columns the job names). A failure here is refused outright.
+ * Only an authentic offer (signed by the pinned key) is answered with a signed
+ * decline; anything else is logged and audited but never signed for, so a
+ * forged offer cannot make this organisation decline a real job.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { compileJobSpec, type JobSpec } from '../common/job-spec';
 import { errorMessage } from '../common/errors';
-import { openOffer, type OfferBody } from '../common/offer-protocol';
-import { sha256Hex } from '../common/signing';
+import { offerHash, openOffer, type OfferBody, type SignedOffer } from '../common/offer-protocol';
 import type { AgentConfig } from './agent-config';
 
 /** Clocks drift: an offer issued this far in the future is still believed. */
@@ -28,7 +28,11 @@ export interface ScreenedOffer {
 
 export type OfferRefusalCode = 'OFFER_UNSIGNED' | 'OFFER_SIGNATURE_INVALID' | 'OFFER_SIGNER_NOT_PINNED' | 'OFFER_EXPIRED' | 'OFFER_NOT_YET_VALID' | 'OFFER_INVALID' | 'NOT_INVITED' | 'IMAGE_NOT_ALLOWED' | 'DATASET_MISSING';
 
-export type Screened = { ok: true; offer: ScreenedOffer } | { ok: false; jobId: string; code: OfferRefusalCode; reason: string };
+export type Screened =
+  | { ok: true; offer: ScreenedOffer }
+  /** `authentic`: signed by the requester's pinned key, so the refusal may be answered with a signed decline. */
+  | { ok: false; jobId: string; code: OfferRefusalCode; reason: string; authentic: false }
+  | { ok: false; jobId: string; code: OfferRefusalCode; reason: string; authentic: true; offerSha256: string };
 
 /** Reads just the header line, so checking columns does not load the data. */
 function csvHeader(path: string): string[] {
@@ -56,7 +60,9 @@ function claimedJobId(message: unknown): string {
 
 export function screenOffer(config: AgentConfig, message: unknown, now = Date.now()): Screened {
   let jobId = claimedJobId(message);
-  const refuse = (code: OfferRefusalCode, reason: string): Screened => ({ ok: false, jobId, code, reason });
+  let authentic = false;
+  const refuse = (code: OfferRefusalCode, reason: string): Screened =>
+    authentic ? { ok: false, jobId, code, reason, authentic, offerSha256: offerHash(message as SignedOffer) } : { ok: false, jobId, code, reason, authentic };
   let opened;
   try {
     opened = openOffer(message);
@@ -76,6 +82,7 @@ export function screenOffer(config: AgentConfig, message: unknown, now = Date.no
   if (pinned !== signer) {
     return refuse('OFFER_SIGNER_NOT_PINNED', pinned ? `the offer from "${spec.requester}" is signed by ${signer}, not by the key the policy pins for it` : `requester "${spec.requester}" has no pinned key in this organisation's policy`);
   }
+  authentic = true;
   const expires = Date.parse(body.expiresAt);
   if (!(expires > now)) return refuse('OFFER_EXPIRED', `the offer expired at ${body.expiresAt}`);
   if (!(Date.parse(body.issuedAt) <= now + CLOCK_SKEW_MS)) return refuse('OFFER_NOT_YET_VALID', `the offer claims to be issued at ${body.issuedAt}, in the future`);
@@ -94,5 +101,5 @@ export function screenOffer(config: AgentConfig, message: unknown, now = Date.no
   }
   const absent = [...spec.dataset.features, spec.dataset.label].filter((c) => !header.includes(c));
   if (absent.length > 0) return refuse('DATASET_MISSING', `dataset "${spec.dataset.name}" lacks the column(s) ${absent.slice(0, 10).join(', ')}`);
-  return { ok: true, offer: { spec, body, signer, offerSha256: sha256Hex((message as { payload: string }).payload), dataPath: dataset.path } };
+  return { ok: true, offer: { spec, body, signer, offerSha256: offerHash(message as SignedOffer), dataPath: dataset.path } };
 }

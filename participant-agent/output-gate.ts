@@ -90,7 +90,7 @@ export class OutputGate {
     this.violations++;
     this.deps.audit.record('output.check', { ...where, passed: false, violation: code, reason, violations: this.violations, maxViolations: this.deps.policy.maxViolations });
     this.deps.logger.warn({ code, reason, violations: this.violations }, 'output withheld: it failed the organisation\'s output checks');
-    throw new ContributionError(code, `withheld by the organisation's output checks: ${reason}`);
+    throw new ContributionError(code, `withheld by the organisation's output checks: ${reason}`, "withheld by the organisation's output checks (the details are in its audit log)");
   }
 
   /** When the policy asks, holds the output until a person releases its round (or the round's deadline passes). */

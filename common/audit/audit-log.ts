@@ -6,8 +6,8 @@
  */
 import { appendFileSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { verifySignature, type IdentityKeyPair } from '../secagg';
-import { canonicalJson, parsePublicKeyText, publicKeyText } from '../signing';
+import type { IdentityKeyPair } from '../secagg';
+import { canonicalJson, publicKeyText } from '../signing';
 import { assertJsonValue, auditError, entryHash, GENESIS_PREV, GENESIS_TYPE, isPlainObject, signedBytes, type AuditEntry } from './audit-entry';
 import { verifyAuditLog } from './verify-audit-log';
 
@@ -17,19 +17,6 @@ export interface AuditLogOptions {
   /** Signs every entry; the genesis entry records its public key. */
   identity: IdentityKeyPair;
   now?: () => Date;
-}
-
-/**
- * The owner's signed statement of how far its log had got. Whoever holds one
- * can later prove entries were cut from the end or rewritten.
- */
-export interface SignedAuditHead {
-  owner: string;
-  seq: number;
-  hash: string;
-  /** Base64 Ed25519 signature over canonicalJson({ owner, seq, hash }). */
-  signature: string;
-  publicKey: string;
 }
 
 export class AuditLog {
@@ -115,12 +102,6 @@ export class AuditLog {
     return entry;
   }
 
-  signedHead(): SignedAuditHead {
-    const { seq, hash } = this.last;
-    const signature = this.identity.sign(Buffer.from(canonicalJson({ owner: this.owner, seq, hash }), 'utf8'));
-    return { owner: this.owner, seq, hash, signature: Buffer.from(signature).toString('base64'), publicKey: this.publicKey };
-  }
-
   private write(line: string): void {
     const fd = openSync(this.file, 'a', 0o600);
     try {
@@ -139,23 +120,6 @@ export class AuditLog {
       closeSync(fd);
     }
   }
-}
-
-/**
- * True when `head` is signed by the key it names; pass the key you expect
- * (pinned) or anyone could sign a head for any owner.
- */
-export function verifySignedHead(head: SignedAuditHead, pinnedKey?: string): boolean {
-  if (pinnedKey !== undefined && head.publicKey !== pinnedKey) return false;
-  let key: Uint8Array;
-  try {
-    key = parsePublicKeyText(head.publicKey);
-  } catch {
-    return false;
-  }
-  if (typeof head.owner !== 'string' || !Number.isSafeInteger(head.seq) || typeof head.hash !== 'string' || typeof head.signature !== 'string') return false;
-  const message = Buffer.from(canonicalJson({ owner: head.owner, seq: head.seq, hash: head.hash }), 'utf8');
-  return verifySignature(key, message, Buffer.from(head.signature, 'base64'));
 }
 
 /** The file's bytes, or none when there is no file yet. */

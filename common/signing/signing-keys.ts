@@ -4,8 +4,7 @@
  * enough to pin in a YAML policy. Certificates replace the pinned lines when
  * the federation gets its PKI.
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { ConfigError, errorMessage } from '../errors';
 import { generateIdentity, identityFromPem, type IdentityKeyPair } from '../secagg';
 
@@ -23,24 +22,35 @@ export function parsePublicKeyText(text: string, what = 'public key'): Uint8Arra
   return new Uint8Array(raw);
 }
 
-/** A short, stable name for a key in logs and listings (never the key itself is secret, but lines stay short). */
-export function keyFingerprint(publicKey: Uint8Array): string {
-  return createHash('sha256').update(publicKey).digest('hex').slice(0, 16);
-}
-
-/** Writes a new key pair: `<base>.key.pem` (private, 0600) and `<base>.pub` (the public line). Refuses to overwrite. */
+/**
+ * Writes a new key pair: `<base>.key.pem` (private, 0600) and `<base>.pub`
+ * (the public line). Refuses to overwrite either file: each is created
+ * exclusively, and a private key whose public line cannot be written is
+ * removed again, so a refusal leaves no new file behind.
+ */
 export function writeNewSigningKey(base: string, owner: string): { privateKeyPath: string; publicKeyPath: string; publicKey: string } {
   const privateKeyPath = `${base}.key.pem`;
   const publicKeyPath = `${base}.pub`;
-  for (const path of [privateKeyPath, publicKeyPath]) {
-    if (existsSync(path)) throw new ConfigError(`${path} already exists; refusing to overwrite a key`);
-  }
   const identity = generateIdentity(owner);
-  writeFileSync(privateKeyPath, identity.privateKeyPem, { mode: 0o600 });
-  chmodSync(privateKeyPath, 0o600);
   const publicKey = publicKeyText(identity.publicKey);
-  writeFileSync(publicKeyPath, `${publicKey}\n`);
+  writeExclusive(privateKeyPath, identity.privateKeyPem, 0o600);
+  try {
+    writeExclusive(publicKeyPath, `${publicKey}\n`);
+  } catch (err) {
+    rmSync(privateKeyPath, { force: true });
+    throw err;
+  }
   return { privateKeyPath, publicKeyPath, publicKey };
+}
+
+/** Creates `path` with `data` (the umask still applies to `mode`); a ConfigError when it already exists. */
+function writeExclusive(path: string, data: string, mode = 0o666): void {
+  try {
+    writeFileSync(path, data, { flag: 'wx', mode });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new ConfigError(`${path} already exists; refusing to overwrite a key`, { path });
+    throw err;
+  }
 }
 
 export function loadSigningKey(path: string, owner: string): IdentityKeyPair {
@@ -50,5 +60,9 @@ export function loadSigningKey(path: string, owner: string): IdentityKeyPair {
   } catch (err) {
     throw new ConfigError(`cannot read the signing key ${path}: ${errorMessage(err)}`, { path });
   }
-  return identityFromPem(owner, pem);
+  try {
+    return identityFromPem(owner, pem);
+  } catch (err) {
+    throw new ConfigError(`the signing key ${path} is not an Ed25519 private key PEM`, { path }, err);
+  }
 }

@@ -7,19 +7,10 @@
  */
 import { ShoalError } from '../../common/errors';
 import { clipL2 } from '../../common/privacy';
+import type { OutputPolicy } from '../policy';
 import { TRAINER_FILES, TRAINER_RESULT_KEYS, type TensorDeclaration, type TrainerResult, type TrainerTask } from '../trainer/trainer-contract';
 
-export interface OutputPolicy {
-  /** Bound on a fit contribution's L2 norm. */
-  maxL2Norm: number;
-  onNormExceeded: 'clip' | 'reject';
-  /** A fit weight (its example count) is rounded down to a multiple of this, so the exact count never leaves. */
-  exampleCountGranularity: number;
-  /** Not used here: what the caller does after repeated violations, kept with the rest of the policy. */
-  maxViolations: number;
-  /** Not used here: whether the caller holds a passed output for a person's release. */
-  requireRelease: boolean;
-}
+export type { OutputPolicy };
 
 export interface OutputCandidate {
   kind: TrainerTask['kind'];

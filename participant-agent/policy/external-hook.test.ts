@@ -1,10 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { evaluatePolicy, policyRules, type PolicyDecision } from './policy-chain';
-import { jobSpec, offerContext, policy } from './policy-test-fixtures';
+import { loadPolicy } from './policy-schema';
+import { jobSpec, merged, offerContext, permissivePolicyDocument, policy } from './policy-test-fixtures';
 import type { OfferContext } from './rule';
 
 let dir: string;
@@ -27,6 +29,7 @@ function answer(offer) { process.stdout.write(JSON.stringify({ decision: process
   script('exit-3.js', `process.exitCode = 3; process.stdout.write('{"decision":"allow","reason":"but failing"}');`);
   script('flood.js', `process.stdout.write('x'.repeat(100 * 1024));`);
   script('sleep.sh', `echo $$ > "$1"\nsleep 30 &\necho $! >> "$1"\nwait\n`);
+  script('environment.js', `process.stdout.write(JSON.stringify({ decision: 'allow', reason: \`secret=\${process.env.SHOAL_SECRET_FOR_TEST} variables=\${Object.keys(process.env).sort().join(',')}\` }));`);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -95,6 +98,32 @@ describe('a command hook', () => {
 
     expect(decision).toMatchObject({ outcome: 'deny', decidingRule: 'hook' });
     expect(hookReason(decision)).toMatch(/^hook command .*no-such-hook could not run: spawn .* ENOENT$/);
+  });
+
+  test('sees none of the agent\'s environment but PATH', async () => {
+    process.env.SHOAL_SECRET_FOR_TEST = 'hunter2';
+    try {
+      const decision = await decide({ command: node('environment.js') });
+
+      expect(hookReason(decision)).toBe('the hook answered allow: secret=undefined variables=PATH');
+    } finally {
+      delete process.env.SHOAL_SECRET_FOR_TEST;
+    }
+  });
+
+  test('named by a path relative to the policy file runs from the policy file\'s folder', async () => {
+    const folder = join(dir, 'bank-policy');
+    mkdirSync(join(folder, 'hooks'), { recursive: true });
+    const hook = join(folder, 'hooks', 'where.sh');
+    writeFileSync(hook, `#!/bin/sh\nprintf '{"decision":"allow","reason":"ran in %s"}' "$(pwd)"\n`);
+    chmodSync(hook, 0o755);
+    const policyPath = join(folder, 'policy.yaml');
+    writeFileSync(policyPath, stringify(merged(permissivePolicyDocument(), { hook: { command: ['hooks/where.sh'] } })));
+
+    const decision = await evaluatePolicy(policyRules(loadPolicy(policyPath)), offerContext());
+
+    expect(decision.outcome).toBe('allow');
+    expect(hookReason(decision)).toBe(`the hook answered allow: ran in ${realpathSync(folder)}`);
   });
 
   test('is not run once an earlier rule denied', async () => {

@@ -1,6 +1,7 @@
 /**
  * The organisation's own check outside the agent: a program (run without a
- * shell) that reads the offer as JSON on stdin, or an HTTP endpoint that gets
+ * shell, in the policy file's folder, with only PATH from the agent's
+ * environment) that reads the offer as JSON on stdin, or an HTTP endpoint that gets
  * it as a POST body. Either answers {"decision", "reason"} as JSON. Anything
  * else (a timeout, a crash, an HTTP error, an answer that does not parse) is
  * a HookError, which the hook rule turns into a deny.
@@ -45,10 +46,15 @@ function parseAnswer(text: string): HookAnswer {
   return { decision: answer.data.decision, reason: answer.data.reason.slice(0, MAX_REASON_CHARS) };
 }
 
-function runCommand(argv: string[], body: string, seconds: number): Promise<string> {
+/** All of the agent's environment a hook gets: the agent's may hold secrets (keys, tokens) that are none of the hook's business. */
+function hookEnvironment(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+}
+
+function runCommand(argv: string[], cwd: string, body: string, seconds: number): Promise<string> {
   return new Promise((resolve, reject) => {
     // Its own process group, so a timeout also ends whatever the hook started.
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    const child = spawn(argv[0], argv.slice(1), { cwd, env: hookEnvironment(), stdio: ['pipe', 'pipe', 'ignore'], detached: true });
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
@@ -123,6 +129,6 @@ async function postJson(url: string, body: string, seconds: number): Promise<str
 /** Sends the offer to the hook and returns its answer; throws a HookError when there is no usable answer. */
 export async function consultHook(hook: HookSettings, request: HookRequest): Promise<HookAnswer> {
   const body = JSON.stringify(request);
-  const text = 'command' in hook ? await runCommand(hook.command, body, hook.timeoutSeconds) : await postJson(hook.url, body, hook.timeoutSeconds);
+  const text = 'command' in hook ? await runCommand(hook.command, hook.workingDirectory, body, hook.timeoutSeconds) : await postJson(hook.url, body, hook.timeoutSeconds);
   return parseAnswer(text);
 }

@@ -10,5 +10,4 @@ export {
 } from './policy-schema';
 export type { OfferContext, Rule, RuleOutcome, RuleVerdict } from './rule';
 export { evaluatePolicy, policyRules, type PolicyDecision } from './policy-chain';
-export { smallestCohort } from './rules/privacy-rule';
 export { HookError } from './errors';

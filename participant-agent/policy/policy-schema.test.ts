@@ -51,6 +51,10 @@ describe('compilePolicy', () => {
     expect(compiled.hook).toEqual({ url: 'https://hooks.bank.example/offer', timeoutSeconds: 10 });
   });
 
+  test('runs a command hook of a policy without a file in the current folder', () => {
+    expect(compilePolicy({ hook: { command: ['bin/check'] } }).hook).toEqual({ command: [join(process.cwd(), 'bin', 'check')], workingDirectory: process.cwd(), timeoutSeconds: 10 });
+  });
+
   test('names a misspelled field with its path and the field it probably meant', () => {
     expect(problemsOf({ models: { allowedLayer: ['Dense'] } })).toEqual([
       { path: 'models.allowedLayer', expected: 'no such field (did you mean "allowedLayers"?)', found: 'unknown field "allowedLayer"' },
@@ -115,8 +119,17 @@ output: { maxL2Norm: 1000, onNormExceeded: reject, exampleCountGranularity: 1, m
     expect(policy.requesters.regulator.datasets['credit-default'].columns).toEqual(['LIMIT_BAL', 'AGE']);
     expect(policy.privacy).toEqual({ requireSecureAggregation: true, minParticipantsPerRound: 3, differentialPrivacy: { maxEpsilon: 10, maxDelta: 1e-5 }, budgets: { 'credit-default': { epsilon: 20 } } });
     expect(policy.resources).toEqual({ maxMemoryMiB: 4096, maxCpus: 2, maxPids: 512, maxRoundDeadlineSeconds: 3600 });
-    expect(policy.hook).toEqual({ command: ['/usr/local/bin/check-offer'], timeoutSeconds: 10 });
+    expect(policy.hook).toEqual({ command: ['/usr/local/bin/check-offer'], workingDirectory: dir, timeoutSeconds: 10 });
     expect(policy.timeWindows?.outside).toBe('ask');
+  });
+
+  test('resolves a relative hook path against the policy file\'s folder, and leaves a bare name and an absolute path alone', () => {
+    const hookOf = (command: string[]): unknown => loadPolicy(write('hook.yaml', `hook: { command: ${JSON.stringify(command)} }\n`)).hook;
+
+    expect(hookOf(['hooks/check', 'hooks/arg'])).toEqual({ command: [join(dir, 'hooks', 'check'), 'hooks/arg'], workingDirectory: dir, timeoutSeconds: 10 });
+    expect(hookOf(['./check'])).toEqual({ command: [join(dir, 'check')], workingDirectory: dir, timeoutSeconds: 10 });
+    expect(hookOf(['check-offer'])).toEqual({ command: ['check-offer'], workingDirectory: dir, timeoutSeconds: 10 });
+    expect(hookOf(['/opt/bank/check'])).toEqual({ command: ['/opt/bank/check'], workingDirectory: dir, timeoutSeconds: 10 });
   });
 
   test('reads a file of comments only as the empty policy', () => {

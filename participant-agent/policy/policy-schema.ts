@@ -5,6 +5,7 @@
  * name, so an empty policy accepts nothing.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../../common/errors';
@@ -113,7 +114,12 @@ const timeWindowsSchema = z.strictObject({
 });
 
 const hookSchema = z.strictObject({
-  /** A program (argv, run without a shell) that reads the offer as JSON on stdin. */
+  /**
+   * A program (argv, run without a shell) that reads the offer as JSON on stdin.
+   * A relative path ("hooks/check") is relative to the policy file's folder, where
+   * the program also runs; a bare name is looked up on PATH. It gets only PATH
+   * from the agent's environment.
+   */
   command: z.array(z.string().min(1)).min(1, 'the program and its arguments').optional(),
   /** An endpoint that receives the offer as a JSON POST body. */
   url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).optional(),
@@ -158,23 +164,40 @@ export const policySchema = z.strictObject({
 });
 
 type ParsedPolicy = z.output<typeof policySchema>;
-export type HookSettings = { command: string[]; timeoutSeconds: number } | { url: string; timeoutSeconds: number };
+export type HookSettings =
+  | {
+      /** argv; a relative program path is already resolved against workingDirectory. */
+      command: string[];
+      /** Where the program runs: the policy file's folder (the current one for a policy compiled without a file). */
+      workingDirectory: string;
+      timeoutSeconds: number;
+    }
+  | { url: string; timeoutSeconds: number };
 export type ModerationPolicy = Omit<ParsedPolicy, 'hook'> & { hook?: HookSettings };
 export type OutputPolicy = ModerationPolicy['output'];
 export type TimeWindowPolicy = NonNullable<ModerationPolicy['timeWindows']>;
 export type Weekday = (typeof WEEKDAYS)[number];
 
-function compileHook(hook: ParsedPolicy['hook'], problems: FieldProblem[]): HookSettings | undefined {
+function compileHook(hook: ParsedPolicy['hook'], folder: string, problems: FieldProblem[]): HookSettings | undefined {
   if (!hook) return undefined;
   const { command, url, timeoutSeconds } = hook;
-  if (command && !url) return { command, timeoutSeconds };
+  if (command && !url) {
+    const [program, ...args] = command;
+    // A bare name is for PATH to find; a path names a file, and the policy's author wrote it relative to the policy.
+    const resolved = program.includes('/') && !isAbsolute(program) ? resolve(folder, program) : program;
+    return { command: [resolved, ...args], workingDirectory: folder, timeoutSeconds };
+  }
   if (url && !command) return { url, timeoutSeconds };
   problems.push({ path: 'hook', expected: 'exactly one of "command" or "url"', found: command ? 'both' : 'neither' });
   return undefined;
 }
 
-/** Validates a parsed policy document and returns it with every default filled in and column ranges expanded. */
-export function compilePolicy(input: unknown, source = 'policy'): ModerationPolicy {
+/**
+ * Validates a parsed policy document and returns it with every default filled
+ * in and column ranges expanded. `folder` is where the policy lives: a hook
+ * command's relative path resolves against it, and the hook runs there.
+ */
+export function compilePolicy(input: unknown, source = 'policy', folder: string = process.cwd()): ModerationPolicy {
   const parsed = parseWithSchema(policySchema, input, source);
   const problems: FieldProblem[] = [];
   for (const [requesterId, requester] of Object.entries(parsed.requesters)) {
@@ -189,7 +212,7 @@ export function compilePolicy(input: unknown, source = 'policy'): ModerationPoli
   parsed.timeWindows?.windows.forEach((window, i) => {
     if (window.from === window.to) problems.push({ path: `timeWindows.windows[${i}]`, expected: 'from and to that differ (00:00 to 24:00 is the whole day)', found: `${window.from} to ${window.to}` });
   });
-  const hook = compileHook(parsed.hook, problems);
+  const hook = compileHook(parsed.hook, resolve(folder), problems);
   if (problems.length > 0) throw problemsError(source, problems);
   return { ...parsed, hook };
 }
@@ -202,5 +225,5 @@ export function loadPolicy(path: string): ModerationPolicy {
     throw new ConfigError(`cannot read policy ${path}: ${errorMessage(err)}`, { path }, err);
   }
   // A file with only comments is a policy with every default: it accepts nothing.
-  return compilePolicy(document ?? {}, `policy ${path}`);
+  return compilePolicy(document ?? {}, `policy ${path}`, dirname(resolve(path)));
 }
