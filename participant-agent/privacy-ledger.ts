@@ -8,6 +8,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, wr
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { errorMessage, ShoalError } from '../common/errors';
+import { syncDirectory } from '../common/sync-directory';
 
 export interface LedgerEntry {
   dataset: string;
@@ -128,15 +129,3 @@ export class PrivacyLedger {
   }
 }
 
-/** Makes the rename itself durable; some file systems refuse to open a directory, and the rename has happened either way. */
-function syncDirectory(directory: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(directory, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Best effort, as above.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}

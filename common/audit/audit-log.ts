@@ -10,6 +10,7 @@ import type { IdentityKeyPair } from '../secagg';
 import { canonicalJson, publicKeyText } from '../signing';
 import { assertJsonValue, auditError, entryHash, GENESIS_PREV, GENESIS_TYPE, isPlainObject, signedBytes, type AuditEntry } from './audit-entry';
 import { verifyAuditLog } from './verify-audit-log';
+import { syncDirectory } from '../sync-directory';
 
 export interface AuditLogOptions {
   /** Who keeps the log (an organisation id); the default actor of its entries. */
@@ -132,15 +133,3 @@ function readIfPresent(path: string): Buffer {
   }
 }
 
-/** Makes a new log's directory entry durable too; some file systems refuse to open a directory, and the file is written either way. */
-function syncDirectory(directory: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(directory, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Best effort, as above.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { syncDirectory } from '../../common/sync-directory';
 
 export function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException)?.code === 'ENOENT';
@@ -41,19 +42,6 @@ export function listEntries(folder: string, suffix = ''): string[] {
   }
 }
 
-/** Best effort: a rename or link is durable only once its folder is synced, which some filesystems refuse. */
-export function syncFolder(folder: string): void {
-  try {
-    const fd = openSync(folder, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Durability across a power loss is lost here, atomicity is not.
-  }
-}
 
 /**
  * Writes `value` as JSON so readers see either nothing or the whole file.
@@ -79,5 +67,5 @@ export function writeJsonAtomic(path: string, value: unknown, exclusive = false)
   } finally {
     removeIfPresent(tmp);
   }
-  syncFolder(folder);
+  syncDirectory(folder);
 }
