@@ -4,7 +4,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { deadlineAfter, unary, writeMessage } from '../common/grpc/calls';
-import { CHANNEL_OPTIONS, shoalProto } from '../common/grpc/proto';
+import { channelOptionsFor, shoalProto } from '../common/grpc/proto';
 import { fromServiceError } from '../common/grpc/status-codes';
 import { WireFormatError, type Component } from '../common/errors';
 import { VectorAssembler, vectorChunks, vectorHeader, type NumericVector } from '../common/vector-codec';
@@ -38,9 +38,10 @@ export interface CollectedAggregate {
 export class AggregatorClient {
   private readonly raw: RawClient;
 
-  constructor(address: string, private readonly component: Component, credentials = grpc.credentials.createInsecure()) {
+  /** `credentials`: mutual TLS (see common/grpc/tls-credentials); there is no insecure default. */
+  constructor(address: string, private readonly component: Component, credentials: grpc.ChannelCredentials) {
     const Client = shoalProto().aggregator.shoal.v1.Aggregator;
-    this.raw = new Client(address, credentials, CHANNEL_OPTIONS);
+    this.raw = new Client(address, credentials, channelOptionsFor(address));
   }
 
   async submit(contribution: { jobId: string; orgId: string; collectionId: string; weight: number; vector: NumericVector }, timeoutMs: number): Promise<number> {

@@ -1,28 +1,64 @@
 import * as grpc from '@grpc/grpc-js';
 import { ShoalError } from '../common/errors';
 import { grpcStatusOf } from '../common/grpc/status-codes';
+import { channelCredentials } from '../common/grpc/tls-credentials';
 import { silentLogger } from '../common/logger';
+import { CertificateAuthority, tlsMaterialFrom, type TlsMaterial } from '../common/pki';
 import { createRng } from '../common/random';
 import { AggregatorClient, AggregatorServer } from './index';
 
 const JOB = 'credit-default-mlp';
 const TIMEOUT_MS = 30_000;
+/** Every organisation the tests submit for; each has its own participant certificate. */
+const ORGS = ['org-a', 'org-b', 'org-c', 'org-z'];
+
+/** Mutual TLS from one in-memory CA: the job's aggregator and coordinator, and one participant per org. */
+let aggregatorTls: TlsMaterial;
+let coordinatorTls: TlsMaterial;
+const participantTls = new Map<string, TlsMaterial>();
 
 let server: AggregatorServer;
+let address: string;
 let coordinator: AggregatorClient;
-let participant: AggregatorClient;
+/** One client per org, created on first use in a test: its certificate names that org. */
+const participants = new Map<string, AggregatorClient>();
+
+beforeAll(async () => {
+  const ca = await CertificateAuthority.create('Aggregator server test CA');
+  aggregatorTls = tlsMaterialFrom(ca, await ca.issue({ orgId: JOB, role: 'aggregator' }), await ca.revocationList([]));
+  coordinatorTls = tlsMaterialFrom(ca, await ca.issue({ orgId: JOB, role: 'coordinator' }));
+  for (const org of ORGS) participantTls.set(org, tlsMaterialFrom(ca, await ca.issue({ orgId: org, role: 'participant' })));
+});
+
+/** A client that presents `tls` and accepts only this job's aggregator as the server. */
+function clientAs(tls: TlsMaterial, component: 'coordinator' | 'participant-agent'): AggregatorClient {
+  return new AggregatorClient(address, component, channelCredentials(tls, { role: 'aggregator', orgId: JOB }));
+}
+
+/** The client holding `orgId`'s participant certificate. */
+function participantOf(orgId: string): AggregatorClient {
+  let client = participants.get(orgId);
+  if (!client) {
+    const tls = participantTls.get(orgId);
+    if (!tls) throw new Error(`no participant certificate for ${orgId}; add it to ORGS`);
+    client = clientAs(tls, 'participant-agent');
+    participants.set(orgId, client);
+  }
+  return client;
+}
 
 beforeEach(async () => {
-  server = new AggregatorServer({ jobId: JOB, host: '127.0.0.1', port: 0, maskWorkers: 0, logger: silentLogger() });
+  server = new AggregatorServer({ jobId: JOB, host: '127.0.0.1', port: 0, maskWorkers: 0, logger: silentLogger(), tls: aggregatorTls });
   const port = await server.start();
   expect(port).toBeGreaterThan(0);
-  coordinator = new AggregatorClient(`127.0.0.1:${port}`, 'coordinator');
-  participant = new AggregatorClient(`127.0.0.1:${port}`, 'participant-agent');
+  address = `127.0.0.1:${port}`;
+  coordinator = clientAs(coordinatorTls, 'coordinator');
 });
 
 afterEach(async () => {
   coordinator.close();
-  participant.close();
+  for (const client of participants.values()) client.close();
+  participants.clear();
   await server.stop();
 });
 
@@ -41,8 +77,9 @@ async function openCollection(collectionId: string, options: { expectedOrgs: str
   );
 }
 
+/** Submits as `orgId`, with `orgId`'s own certificate. */
 function submit(collectionId: string, orgId: string, weight: number, vector: Float32Array): Promise<number> {
-  return participant.submit({ jobId: JOB, orgId, collectionId, weight, vector }, TIMEOUT_MS);
+  return participantOf(orgId).submit({ jobId: JOB, orgId, collectionId, weight, vector }, TIMEOUT_MS);
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<ShoalError> {
@@ -121,7 +158,7 @@ describe('status codes', () => {
   it('answers NOT_FOUND for a submission to another job', async () => {
     await openCollection('c1', { expectedOrgs: ['org-a'], minContributors: 1, elementCount: 3 });
 
-    const error = await failureOf(participant.submit({ jobId: 'other-job', orgId: 'org-a', collectionId: 'c1', weight: 1, vector: new Float32Array(3) }, TIMEOUT_MS));
+    const error = await failureOf(participantOf('org-a').submit({ jobId: 'other-job', orgId: 'org-a', collectionId: 'c1', weight: 1, vector: new Float32Array(3) }, TIMEOUT_MS));
 
     expect(error.details.grpcStatus).toBe(grpc.status.NOT_FOUND);
     expect(error.code).toBe('UNKNOWN_JOB');
@@ -198,6 +235,35 @@ describe('status codes', () => {
 
     expect(error.details.grpcStatus).toBe(grpc.status.INVALID_ARGUMENT);
     expect(error.message).toBe('opening collection c1: min_contributors 3 must be between 1 and the 2 expected participants');
+  });
+});
+
+describe('who may call, by certificate', () => {
+  it("answers PERMISSION_DENIED with PEER_NOT_ALLOWED for a submission on another organisation's behalf", async () => {
+    await openCollection('c1', { expectedOrgs: ['org-a', 'org-b'], minContributors: 1, elementCount: 3 });
+
+    const error = await failureOf(participantOf('org-a').submit({ jobId: JOB, orgId: 'org-b', collectionId: 'c1', weight: 1, vector: new Float32Array(3) }, TIMEOUT_MS));
+    const own = await submit('c1', 'org-b', 1, new Float32Array(3));
+
+    expect(error.details.grpcStatus).toBe(grpc.status.PERMISSION_DENIED);
+    expect(error.code).toBe('PEER_NOT_ALLOWED');
+    expect(error.message).toBe('submitting to collection c1: the certificate of org-a cannot act for org-b');
+    expect(own).toBe(1);
+  });
+
+  it('answers PERMISSION_DENIED with PEER_NOT_ALLOWED when a participant opens a collection', async () => {
+    const error = await failureOf(
+      participantOf('org-a').openCollection(
+        { jobId: JOB, collectionId: 'c1', expectedOrgs: ['org-a'], minContributors: 1, elementCount: 3, dtype: 'DTYPE_FLOAT32', deadlineUnixMs: Date.now() + 60_000 },
+        TIMEOUT_MS,
+      ),
+    );
+    const notOpened = await failureOf(submit('c1', 'org-a', 1, new Float32Array(3)));
+
+    expect(error.details.grpcStatus).toBe(grpc.status.PERMISSION_DENIED);
+    expect(error.code).toBe('PEER_NOT_ALLOWED');
+    expect(error.message).toBe(`opening collection c1: only the coordinator of job ${JOB} may do this; the caller is participant org-a`);
+    expect(notOpened.code).toBe('UNKNOWN_COLLECTION');
   });
 });
 

@@ -5,6 +5,9 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { startServer, stopServer } from '../common/grpc/calls';
+import { certificateAuthorizer, revokedSerials } from '../common/grpc/peer-auth';
+import { serverCredentials } from '../common/grpc/tls-credentials';
+import type { TlsMaterial } from '../common/pki';
 import { shoalProto } from '../common/grpc/proto';
 import { aggregatorHandlers, type AggregatorState } from './aggregator-service';
 import { createMaskExpander, type MaskExpander } from '../common/secagg';
@@ -18,6 +21,8 @@ export interface AggregatorOptions {
   /** Worker threads that expand secure-aggregation masks; 0 expands them on the main thread. */
   maskWorkers: number;
   logger: Logger;
+  /** Mutual TLS: this aggregator's certificate, the federation's CA and revocation list. */
+  tls: TlsMaterial;
 }
 
 export class AggregatorServer {
@@ -40,11 +45,13 @@ export class AggregatorServer {
       masks: this.masks,
       logger: this.options.logger,
       onJobEnded: () => this.markEnded(),
+      auth: certificateAuthorizer({ jobId: this.options.jobId, revokedSerials: await revokedSerials(this.options.tls) }),
     };
     const { server, port } = await startServer(
       (s) => s.addService(shoalProto().aggregator.shoal.v1.Aggregator.service, aggregatorHandlers(state)),
       this.options.host,
       this.options.port,
+      serverCredentials(this.options.tls),
     );
     this.server = server;
     this.port = port;

@@ -4,6 +4,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import type { PeerAuthorizer } from '../common/grpc/peer-auth';
 import { toServiceError } from '../common/grpc/status-codes';
 import { writeMessage } from '../common/grpc/calls';
 import { errorMessage, WireFormatError } from '../common/errors';
@@ -26,6 +27,8 @@ export interface AggregatorState {
   masks: MaskExpander;
   logger: Logger;
   onJobEnded: () => void;
+  /** Who may call what, from the caller's certificate. */
+  auth: PeerAuthorizer;
 }
 
 function checkJob(state: AggregatorState, jobId: string): void {
@@ -48,6 +51,8 @@ async function receiveContribution(state: AggregatorState, call: grpc.ServerRead
     for await (const message of call as AsyncIterable<SubmitMessage__Output>) {
       if (message.body === 'header' && !assembler && message.header) {
         const header = message.header;
+        // An organisation submits only its own update: its certificate must name it.
+        state.auth.participant(call, header.orgId);
         collection = collectionOf(state, header.jobId, header.collectionId);
         orgId = header.orgId;
         weight = header.weight;
@@ -120,6 +125,7 @@ export function aggregatorHandlers(state: AggregatorState): AggregatorHandlers {
 
     OpenCollection(call, callback) {
       try {
+        state.auth.coordinator(call);
         const request = call.request;
         checkJob(state, request.jobId);
         if (state.collections.has(request.collectionId)) throw new AggregatorError('COLLECTION_EXISTS', `collection ${request.collectionId} is already open`);
@@ -136,6 +142,7 @@ export function aggregatorHandlers(state: AggregatorState): AggregatorHandlers {
 
     MarkDropped(call, callback) {
       try {
+        state.auth.coordinator(call);
         const { jobId, collectionId, orgId, reason } = call.request;
         collectionOf(state, jobId, collectionId).markDropped(orgId, reason);
         callback(null, {});
@@ -148,6 +155,7 @@ export function aggregatorHandlers(state: AggregatorState): AggregatorHandlers {
       const { jobId, collectionId } = call.request;
       let collection: Collection;
       try {
+        state.auth.coordinator(call);
         collection = collectionOf(state, jobId, collectionId);
       } catch (err) {
         call.emit('error', toServiceError(err));
@@ -174,6 +182,7 @@ export function aggregatorHandlers(state: AggregatorState): AggregatorHandlers {
 
     EndJob(call, callback) {
       try {
+        state.auth.coordinator(call);
         checkJob(state, call.request.jobId);
         callback(null, {});
         state.onJobEnded();

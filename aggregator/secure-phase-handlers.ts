@@ -5,6 +5,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { errorMessage } from '../common/errors';
+import type { AuthenticatedCall } from '../common/grpc/peer-auth';
 import { toServiceError } from '../common/grpc/status-codes';
 import {
   advertisementFromWire,
@@ -23,8 +24,9 @@ import type { SecureAggregation } from './secure-aggregation';
 
 type PhaseHandlers = Pick<AggregatorHandlers, 'AdvertiseKeys' | 'ShareKeys' | 'ConsistencyCheck' | 'SignSurvivors' | 'Unmask'>;
 
-function secureCollection(state: AggregatorState, caller: PhaseCaller__Output | null): { secure: SecureAggregation; orgId: string } {
+function secureCollection(state: AggregatorState, caller: PhaseCaller__Output | null, call: AuthenticatedCall): { secure: SecureAggregation; orgId: string } {
   if (!caller) throw new AggregatorError('INVALID_CONTRIBUTION', 'a secure aggregation request must name its job, collection and sender');
+  state.auth.participant(call, caller.orgId);
   if (caller.jobId !== state.jobId) throw new AggregatorError('UNKNOWN_JOB', `this aggregator serves job ${state.jobId}, not ${caller.jobId}`);
   const collection = state.collections.get(caller.collectionId);
   if (!collection) throw new AggregatorError('UNKNOWN_COLLECTION', `collection ${caller.collectionId} is not open`);
@@ -55,7 +57,7 @@ export function securePhaseHandlers(state: AggregatorState): PhaseHandlers {
   return {
     AdvertiseKeys(call, callback) {
       respond(state, 'advertise', callback, async () => {
-        const { secure, orgId } = secureCollection(state, call.request.caller);
+        const { secure, orgId } = secureCollection(state, call.request.caller, call);
         const all = await secure.advertiseKeys(orgId, advertisementFromWire(call.request.advertisement), cancellation(call));
         return { advertisements: all.map(advertisementToWire) };
       });
@@ -63,7 +65,7 @@ export function securePhaseHandlers(state: AggregatorState): PhaseHandlers {
 
     ShareKeys(call, callback) {
       respond(state, 'share', callback, async () => {
-        const { secure, orgId } = secureCollection(state, call.request.caller);
+        const { secure, orgId } = secureCollection(state, call.request.caller, call);
         const forYou = await secure.shareKeys(orgId, call.request.shares.map(shareFromWire), cancellation(call));
         return { sharesForYou: forYou.map(shareToWire) };
       });
@@ -71,14 +73,14 @@ export function securePhaseHandlers(state: AggregatorState): PhaseHandlers {
 
     ConsistencyCheck(call, callback) {
       respond(state, 'consistency', callback, async () => {
-        const { secure, orgId } = secureCollection(state, call.request.caller);
+        const { secure, orgId } = secureCollection(state, call.request.caller, call);
         return { survivors: await secure.consistencyCheck(orgId, cancellation(call)) };
       });
     },
 
     SignSurvivors(call, callback) {
       respond(state, 'sign', callback, async () => {
-        const { secure, orgId } = secureCollection(state, call.request.caller);
+        const { secure, orgId } = secureCollection(state, call.request.caller, call);
         const signatures = await secure.signSurvivors(orgId, survivorSignatureFromWire(call.request.signature), cancellation(call));
         return { signatures: signatures.map(survivorSignatureToWire) };
       });
@@ -86,7 +88,7 @@ export function securePhaseHandlers(state: AggregatorState): PhaseHandlers {
 
     Unmask(call, callback) {
       respond(state, 'unmask', callback, () => {
-        const { secure, orgId } = secureCollection(state, call.request.caller);
+        const { secure, orgId } = secureCollection(state, call.request.caller, call);
         secure.unmask(orgId, unmaskFromWire(orgId, call.request.shares));
         return {};
       });

@@ -60,10 +60,11 @@ async function runOnce(sandbox: Sandbox, workload: Workload, scratch: string, ki
 export async function runSandboxBench(options: SandboxBenchOptions, scratch: string): Promise<{ result: SandboxBenchResult; workload: Workload }> {
   const docker = new Dockerode();
   const image = await ensureTrainerImage(docker, options.image, progress);
-  // The bench runs trainers directly, never moderating an offer: an empty policy (deny everything) will do.
+  // The bench runs trainers directly, never moderating an offer or joining a job: an empty policy (deny
+  // everything) and TLS paths that are never read will do.
   writeFileSync(join(scratch, 'policy.yaml'), '{}\n');
   const config = compileAgentConfig(
-    { orgId: BENCH_AGENT_ID, policy: 'policy.yaml', datasets: {}, sandbox: { type: 'docker', image: options.image, limits: { cpus: options.cpus } } },
+    { orgId: BENCH_AGENT_ID, policy: 'policy.yaml', datasets: {}, tls: { ca: 'unused', cert: 'unused', key: 'unused' }, sandbox: { type: 'docker', image: options.image, limits: { cpus: options.cpus } } },
     scratch,
   );
   const dockerSandbox = dockerSandboxFor(config, silentLogger());

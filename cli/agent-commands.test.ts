@@ -19,7 +19,7 @@ const loginName = process.env.USER;
 /** The one place that knows the agent config's shape, which is still changing. */
 function writeAgentConfig(folder: string): string {
   writeFileSync(join(folder, 'policy.yaml'), '{}\n');
-  const document = { orgId: 'bank-1', policy: 'policy.yaml', datasets: { 'credit-default': { path: 'bank-1.csv' } }, workDir: 'work' };
+  const document = { orgId: 'bank-1', policy: 'policy.yaml', datasets: { 'credit-default': { path: 'bank-1.csv' } }, workDir: 'work', tls: { ca: 'ca.pem', cert: 'bank-1.pem', key: 'bank-1.key.pem' } };
   const path = join(folder, 'agent.yaml');
   writeFileSync(path, stringify(document));
   return path;

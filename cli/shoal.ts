@@ -13,6 +13,7 @@ import { formatStatus, jobStatus } from './job-status';
 import { runSimulation, type SimulationReport } from './simulate/run-simulation';
 import { submitJob } from './submit-job';
 import { registerAgentCommands } from './agent-commands';
+import { registerPkiCommands } from './pki-commands';
 import { writeNewSigningKey } from '../common/signing';
 import { basename } from 'node:path';
 
@@ -48,7 +49,8 @@ job
   .option('--out <dir>', 'where job outputs go (one folder per job)', 'shoal-jobs')
   .option('--host <host>', 'address the coordinator and aggregator bind and advertise', '127.0.0.1')
   .requiredOption('--key <file>', "the regulator's private signing key (from `shoal keys generate`)")
-  .action((specPath: string, o: { nats: string; out: string; host: string; key: string }) => run(() => submitJob({ specPath, natsUrl: o.nats, outRoot: o.out, host: o.host, keyPath: o.key })));
+  .option('--pki <dir>', "the federation's certificate authority (from `shoal pki init`), which issues the job's server certificates", 'pki')
+  .action((specPath: string, o: { nats: string; out: string; host: string; key: string; pki: string }) => run(() => submitJob({ specPath, natsUrl: o.nats, outRoot: o.out, host: o.host, keyPath: o.key, pkiDir: o.pki })));
 
 job
   .command('status')
@@ -79,6 +81,7 @@ program
   );
 
 registerAgentCommands(program, run);
+registerPkiCommands(program, run);
 
 program
   .command('simulate')

@@ -15,6 +15,8 @@ import type { JobEvent } from '../coordinator';
 import { componentScript, launchProcess, stopProcess, type LaunchedProcess } from './process-launcher';
 import { ProgressDisplay } from './progress';
 import { sendOffers } from './send-offers';
+import { issueJobCertificates } from './job-certificates';
+import { tlsFlagArguments } from '../common/grpc/tls-flags';
 
 export interface SubmitOptions {
   specPath: string;
@@ -23,6 +25,8 @@ export interface SubmitOptions {
   host: string;
   /** The regulator's private signing key (PEM), from `shoal keys generate`. */
   keyPath: string;
+  /** The federation's authority folder (`shoal pki init`), which issues the job's server certificates. */
+  pkiDir: string;
 }
 
 export async function submitJob(options: SubmitOptions): Promise<number> {
@@ -49,9 +53,10 @@ export async function submitJob(options: SubmitOptions): Promise<number> {
   };
   process.once('SIGINT', interrupt);
   try {
-    aggregator = await launchProcess('aggregator', componentScript('aggregator'), ['--job-id', spec.jobId, '--host', options.host, '--port', '0'], join(outDir, 'aggregator.log'));
+    const certificates = await issueJobCertificates(options.pkiDir, spec.jobId, outDir, options.host);
+    aggregator = await launchProcess('aggregator', componentScript('aggregator'), ['--job-id', spec.jobId, '--host', options.host, '--port', '0', ...tlsFlagArguments(certificates.aggregator)], join(outDir, 'aggregator.log'));
     const aggregatorAddress = `${options.host}:${aggregator.port}`;
-    coordinator = await launchProcess('coordinator', componentScript('coordinator'), ['--spec', specCopy, '--out', outDir, '--nats', options.natsUrl, '--aggregator', aggregatorAddress, '--host', options.host, '--port', '0'], join(outDir, 'coordinator.log'));
+    coordinator = await launchProcess('coordinator', componentScript('coordinator'), ['--spec', specCopy, '--out', outDir, '--nats', options.natsUrl, '--aggregator', aggregatorAddress, '--host', options.host, '--port', '0', ...tlsFlagArguments(certificates.coordinator)], join(outDir, 'coordinator.log'));
     const addresses = { coordinator: `${options.host}:${coordinator.port}`, aggregator: aggregatorAddress };
     const offers = sendOffers(bus, {
       spec,

@@ -4,7 +4,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { deadlineAfter, unary } from '../common/grpc/calls';
-import { CHANNEL_OPTIONS, shoalProto } from '../common/grpc/proto';
+import { channelOptionsFor, shoalProto } from '../common/grpc/proto';
 import { fromServiceError } from '../common/grpc/status-codes';
 import { WireFormatError } from '../common/errors';
 import { VectorAssembler } from '../common/vector-codec';
@@ -20,9 +20,10 @@ export interface ReceivedTask {
 export class CoordinatorClient {
   private readonly raw: RawClient;
 
-  constructor(address: string, credentials = grpc.credentials.createInsecure()) {
+  /** `credentials`: mutual TLS (see common/grpc/tls-credentials); there is no insecure default. */
+  constructor(address: string, credentials: grpc.ChannelCredentials) {
     const Client = shoalProto().coordinator.shoal.v1.Coordinator;
-    this.raw = new Client(address, credentials, CHANNEL_OPTIONS);
+    this.raw = new Client(address, credentials, channelOptionsFor(address));
   }
 
   /** Joins the job; `identityKey` (raw Ed25519 public key) signs this participant's secure-aggregation messages. */

@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { writeMessage } from '../common/grpc/calls';
+import type { PeerAuthorizer } from '../common/grpc/peer-auth';
 import { toServiceError } from '../common/grpc/status-codes';
 import { vectorChunks } from '../common/vector-codec';
 import type { CoordinatorHandlers } from '../proto/generated/shoal/v1/Coordinator';
@@ -18,6 +19,8 @@ export interface CoordinatorServiceDeps {
   logger: Logger;
   onJoin: (orgId: string) => void;
   onFailureReport: (report: { orgId: string; collectionId: string; code: string; message: string }) => void;
+  /** Who may call, from the caller's certificate: a participant acts only for itself. */
+  auth: PeerAuthorizer;
 }
 
 function checkJob(deps: CoordinatorServiceDeps, jobId: string): void {
@@ -29,6 +32,7 @@ export function coordinatorHandlers(deps: CoordinatorServiceDeps): CoordinatorHa
     Join(call, callback) {
       try {
         const { jobId, orgId, identityKey } = call.request;
+        deps.auth.participant(call, orgId);
         checkJob(deps, jobId);
         if (deps.requireIdentityKey && identityKey.length !== 32) {
           throw new CoordinatorError('IDENTITY_KEY_MISSING', `${orgId} sent no 32-byte Ed25519 identity key; this job uses secure aggregation, which needs one`);
@@ -45,6 +49,7 @@ export function coordinatorHandlers(deps: CoordinatorServiceDeps): CoordinatorHa
     NextTask(call) {
       const run = async (): Promise<void> => {
         const { jobId, orgId } = call.request;
+        deps.auth.participant(call, orgId);
         checkJob(deps, jobId);
         const participant = deps.registry.get(orgId);
         participant.lastSeen = Date.now();
@@ -70,6 +75,7 @@ export function coordinatorHandlers(deps: CoordinatorServiceDeps): CoordinatorHa
     ReportStatus(call, callback) {
       try {
         const { jobId, orgId, collectionId, code, message } = call.request;
+        deps.auth.participant(call, orgId);
         checkJob(deps, jobId);
         deps.registry.get(orgId);
         deps.onFailureReport({ orgId, collectionId, code, message: message.slice(0, 2000) });

@@ -10,6 +10,9 @@ import type { Bus, BusSubscription } from '../common/bus/bus';
 import { subjects } from '../common/bus/subjects';
 import { errorMessage, ShoalError } from '../common/errors';
 import { startServer, stopServer } from '../common/grpc/calls';
+import { certificateAuthorizer, revokedSerials } from '../common/grpc/peer-auth';
+import { channelCredentials, serverCredentials } from '../common/grpc/tls-credentials';
+import type { TlsMaterial } from '../common/pki';
 import { shoalProto } from '../common/grpc/proto';
 import type { JobSpec } from '../common/job-spec';
 import { buildModel, needsConvolutionGradients } from '../common/model/build-model';
@@ -34,6 +37,8 @@ export interface CoordinatorOptions {
   bus: Bus;
   aggregatorAddress: string;
   logger: Logger;
+  /** Mutual TLS: this coordinator's certificate (role coordinator, named after the job), the CA and revocation list. */
+  tls: TlsMaterial;
 }
 
 export interface JobReport {
@@ -97,7 +102,7 @@ export class Coordinator {
 
   constructor(private readonly options: CoordinatorOptions) {
     this.registry = new ParticipantRegistry(options.spec.invitedOrgs);
-    this.aggregator = new AggregatorClient(options.aggregatorAddress, 'coordinator');
+    this.aggregator = new AggregatorClient(options.aggregatorAddress, 'coordinator', channelCredentials(options.tls, { role: 'aggregator', orgId: options.spec.jobId }));
     this.outputs = new JobOutputs(options.outDir);
     this.events = new JobEventPublisher(options.bus, options.spec.jobId, options.spec.training.rounds, options.outDir);
     this.transcript = new JobTranscript(options.spec, options.outDir, options.logger);
@@ -109,6 +114,7 @@ export class Coordinator {
 
   async start(): Promise<number> {
     const { spec, logger } = this.options;
+    const auth = certificateAuthorizer({ jobId: spec.jobId, revokedSerials: await revokedSerials(this.options.tls) });
     const { server, port } = await startServer(
       (s) =>
         s.addService(shoalProto().coordinator.shoal.v1.Coordinator.service, coordinatorHandlers({
@@ -124,9 +130,11 @@ export class Coordinator {
             this.changes.notify();
           },
           onFailureReport: (report) => void this.runner?.onFailureReport(report),
+          auth,
         })),
       this.options.host,
       this.options.port,
+      serverCredentials(this.options.tls),
     );
     this.server = server;
     this.port = port;

@@ -1,19 +1,21 @@
 /**
  * Entry point of one job's coordinator process. Usage:
- *   node dist/coordinator/main.js --spec job.yaml --out <dir> --nats <url> --aggregator <host:port> [--host 127.0.0.1] [--port 0]
+ *   node dist/coordinator/main.js --spec job.yaml --out <dir> --nats <url> --aggregator <host:port>
+ *     --tls-ca ca.pem --tls-cert coordinator.pem --tls-key coordinator.key.pem [--tls-crl crl.pem] [--host 127.0.0.1] [--port 0]
  * Prints one JSON "ready" line with the bound port on stdout, runs the job,
  * and exits 0 when it completed, 3 when it failed (the report says why).
  */
 import { Command } from 'commander';
 import { NatsBus } from '../common/bus/nats-bus';
 import { hasCode, errorMessage } from '../common/errors';
+import { addTlsFlags, tlsMaterialFromFlags, type TlsFlagValues } from '../common/grpc/tls-flags';
 import { loadJobSpec } from '../common/job-spec';
 import { createRootLogger } from '../common/logger';
 import { EXIT_CODES, announceReady, onShutdownSignal, wholeNumberFlag } from '../common/process-lifecycle';
 import { Coordinator } from './coordinator';
 
 async function main(): Promise<number> {
-  const options = new Command('shoal-coordinator')
+  const options = addTlsFlags(new Command('shoal-coordinator'))
     .requiredOption('--spec <file>', 'the job spec (YAML)')
     .requiredOption('--out <dir>', 'the job output directory')
     .requiredOption('--nats <url>', 'NATS server URL')
@@ -21,17 +23,19 @@ async function main(): Promise<number> {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--port <port>', 'port to bind (0 picks a free one)', wholeNumberFlag, 0)
     .parse()
-    .opts<{ spec: string; out: string; nats: string; aggregator: string; host: string; port: number }>();
+    .opts<{ spec: string; out: string; nats: string; aggregator: string; host: string; port: number } & TlsFlagValues>();
   let spec;
+  let tls;
   try {
     spec = loadJobSpec(options.spec);
+    tls = tlsMaterialFromFlags(options);
   } catch (err) {
     process.stderr.write(`shoal-coordinator: ${errorMessage(err)}\n`);
     return hasCode(err, 'CONFIG_INVALID') ? EXIT_CODES.config : EXIT_CODES.internal;
   }
   const logger = createRootLogger({ component: 'coordinator' }).child({ jobId: spec.jobId });
   const bus = await NatsBus.connect(options.nats, `coordinator-${spec.jobId}`);
-  const coordinator = new Coordinator({ spec, outDir: options.out, host: options.host, port: options.port, bus, aggregatorAddress: options.aggregator, logger });
+  const coordinator = new Coordinator({ spec, outDir: options.out, host: options.host, port: options.port, bus, aggregatorAddress: options.aggregator, logger, tls });
   const port = await coordinator.start();
   announceReady({ component: 'coordinator', port });
   onShutdownSignal(logger, async () => {

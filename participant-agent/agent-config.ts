@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../common/errors';
 import { parseWithSchema, problemsError } from '../common/schema-errors';
+import { loadTlsMaterial, type TlsFiles, type TlsMaterial } from '../common/pki';
 import { sha256Hex } from '../common/signing';
 import { loadPolicy, type ModerationPolicy } from './policy';
 
@@ -45,6 +46,8 @@ export const agentConfigSchema = z.strictObject({
   nats: z.string().url().optional(),
   /** The moderation policy (YAML): which requesters, data, models and privacy settings this organisation accepts. */
   policy: z.string().min(1),
+  /** Mutual TLS: the federation CA, this organisation's participant certificate and key (from `shoal pki issue`), and the revocation list. */
+  tls: z.strictObject({ ca: z.string().min(1), cert: z.string().min(1), key: z.string().min(1), crl: z.string().min(1).optional() }),
   datasets: z.record(identifier, z.strictObject({ path: z.string().min(1) })),
   /** Scratch space for trainer inputs and outputs. */
   workDir: z.string().min(1).default('./shoal-agent-work'),
@@ -56,7 +59,9 @@ export const agentConfigSchema = z.strictObject({
   sandbox: sandboxSchema.default(SANDBOX_DEFAULTS),
 });
 
-export type AgentConfig = Omit<z.output<typeof agentConfigSchema>, 'policy' | 'auditLog' | 'privacyLedger'> & {
+export type AgentConfig = Omit<z.output<typeof agentConfigSchema>, 'policy' | 'auditLog' | 'privacyLedger' | 'tls'> & {
+  /** Resolved paths; the agent loads and checks them when it starts (participantTls). */
+  tls: TlsFiles;
   /** The policy file's path, as resolved, and the hash of what was loaded from it (for the audit log). */
   policyFile: string;
   policySha256: string;
@@ -83,7 +88,18 @@ export function compileAgentConfig(input: unknown, baseDir: string): AgentConfig
     auditLog: absolute(config.auditLog ?? join(workDir, 'audit.jsonl')),
     privacyLedger: absolute(config.privacyLedger ?? join(workDir, 'privacy-ledger.json')),
     datasets: Object.fromEntries(Object.entries(config.datasets).map(([name, d]) => [name, { path: absolute(d.path) }])),
+    tls: { ca: absolute(config.tls.ca), cert: absolute(config.tls.cert), key: absolute(config.tls.key), crl: config.tls.crl && absolute(config.tls.crl) },
   };
+}
+
+/** The organisation's TLS material, checked to be a participant certificate naming it. */
+export function participantTls(orgId: string, files: TlsFiles): TlsMaterial {
+  const material = loadTlsMaterial(files);
+  const { identity } = material;
+  if (identity.role !== 'participant' || identity.orgId !== orgId) {
+    throw problemsError('agent config', [{ path: 'tls.cert', expected: `a participant certificate for ${orgId}`, found: `the certificate of ${identity.role} ${identity.orgId}` }]);
+  }
+  return material;
 }
 
 function hashFile(path: string): string {

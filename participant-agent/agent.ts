@@ -11,7 +11,8 @@ import { subjects } from '../common/bus/subjects';
 import { createMaskExpander, type MaskExpander, type IdentityKeyPair } from '../common/secagg';
 import type { OfferReceipt } from '../common/offer-protocol';
 import { errorMessage } from '../common/errors';
-import type { AgentConfig } from './agent-config';
+import { participantTls, type AgentConfig } from './agent-config';
+import type { TlsMaterial } from '../common/pki';
 import { AgentAudit } from './agent-audit';
 import { loadOrCreateIdentity } from './identity-store';
 import { JobSession } from './job-session';
@@ -45,6 +46,7 @@ export class ParticipantAgent {
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
   private identity: IdentityKeyPair | undefined;
+  private tls: TlsMaterial | undefined;
   private audit: AgentAudit | undefined;
   private moderator: OfferModerator | undefined;
   private readonly queue: ModerationQueue;
@@ -64,6 +66,7 @@ export class ParticipantAgent {
         : 'training runs in a plain child process with the agent\'s network and file access: much weaker isolation than the Docker sandbox (install bubblewrap or Docker)');
     }
     if (sandbox.kind === 'docker') logger.info({ removed: await sandbox.sweep() }, 'swept training containers left by an earlier run of this agent');
+    this.tls = participantTls(config.orgId, config.tls);
     const { identity, created } = loadOrCreateIdentity(config.workDir, config.orgId);
     this.identity = identity;
     logger.info({ created, publicKey: Buffer.from(identity.publicKey).toString('hex') }, 'identity key loaded');
@@ -173,6 +176,7 @@ export class ParticipantAgent {
       audit: this.audit as AgentAudit,
       queue: this.queue,
       outputPolicy: config.policy.output,
+      tls: this.tls as TlsMaterial,
       logger: logger.child({ jobId: spec.jobId }),
     });
     this.sessions.set(spec.jobId, { session, done: session.run() });

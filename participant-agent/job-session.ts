@@ -11,7 +11,9 @@ import type { Logger } from 'pino';
 import { AggregatorClient } from '../aggregator';
 import { CoordinatorClient, type ReceivedTask } from '../coordinator';
 import { errorMessage, hasCode } from '../common/errors';
+import { channelCredentials } from '../common/grpc/tls-credentials';
 import type { JobSpec } from '../common/job-spec';
+import type { TlsMaterial } from '../common/pki';
 import { settingsFromWire } from '../common/grpc/secagg-codec';
 import { addGaussianNoise, clipL2 } from '../common/privacy';
 import type { MaskExpander, IdentityKeyPair } from '../common/secagg';
@@ -42,6 +44,8 @@ export interface JobSessionDeps {
   audit: AgentAudit;
   queue: ModerationQueue;
   outputPolicy: OutputPolicy;
+  /** This organisation's certificate (its identity to the job's servers), the CA and revocation list. */
+  tls: TlsMaterial;
   logger: Logger;
 }
 
@@ -60,8 +64,9 @@ export class JobSession {
   outcome = 'running';
 
   constructor(private readonly deps: JobSessionDeps) {
-    this.coordinator = new CoordinatorClient(deps.coordinatorAddress);
-    this.aggregator = new AggregatorClient(deps.aggregatorAddress, 'participant-agent');
+    // Each server must prove it is this job's coordinator or aggregator, not merely someone with a certificate.
+    this.coordinator = new CoordinatorClient(deps.coordinatorAddress, channelCredentials(deps.tls, { role: 'coordinator', orgId: deps.spec.jobId }));
+    this.aggregator = new AggregatorClient(deps.aggregatorAddress, 'participant-agent', channelCredentials(deps.tls, { role: 'aggregator', orgId: deps.spec.jobId }));
     this.gate = new OutputGate({ spec: deps.spec, policy: deps.outputPolicy, queue: deps.queue, audit: deps.audit, logger: deps.logger });
   }
 

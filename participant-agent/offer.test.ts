@@ -26,7 +26,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function agentConfig(sandbox: Record<string, unknown> = {}): AgentConfig {
-  return compileAgentConfig({ orgId: 'bank-1', policy: 'policy.yaml', datasets: { 'credit-default': { path: csv } }, workDir: join(dir, 'work'), sandbox }, dir);
+  return compileAgentConfig({ orgId: 'bank-1', policy: 'policy.yaml', datasets: { 'credit-default': { path: csv } }, workDir: join(dir, 'work'), tls: { ca: 'ca.pem', cert: 'bank-1.pem', key: 'bank-1.key.pem' }, sandbox }, dir);
 }
 
 function offer(spec: Record<string, unknown> = {}, times: { issuedAt?: number; expiresAt?: number } = {}, key = regulator): SignedOffer {

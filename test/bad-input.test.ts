@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { JobSpec } from '../common/job-spec';
 import { creditDefaultPolicy, writeAgentConfig, type TestAgentConfig } from './support/agent-config';
 import { writeRegulatorKey, type RegulatorKey } from './support/regulator-key';
+import { createTestPki, type TestPki } from './support/test-pki';
 import { writeBankData, type BankData } from './support/bank-data';
 import { jobDir, readCoordinatorLog, readJobReport } from './support/job-report';
 import { exampleJobDocument, uniqueJobId, writeJobDocument, writeJobSpec } from './support/job-spec';
@@ -33,6 +34,7 @@ describe('bad input and misbehaving organisations', () => {
   let nats: NatsServer;
   let data: BankData;
   let regulator: RegulatorKey;
+  let pki: TestPki;
 
   beforeAll(async () => {
     assertBuilt();
@@ -40,6 +42,7 @@ describe('bad input and misbehaving organisations', () => {
     nats = await startNatsServer();
     data = writeBankData(dir, { orgIds: BANKS, rowsPerBank: 1000, heldOutRows: 0, seed: 'bad-input' });
     regulator = writeRegulatorKey(dir);
+    pki = await createTestPki(dir);
   });
 
   afterEach(async () => {
@@ -61,8 +64,8 @@ describe('bad input and misbehaving organisations', () => {
   /** Starts bank-1..bank-3, each with its own slice and accepting the regulator, unless `changes` says otherwise. */
   async function startBanks(where: string, changes: Record<string, Partial<TestAgentConfig>> = {}): Promise<Record<string, SpawnedProcess>> {
     const agents = await Promise.all(
-      data.banks.map((bank) => {
-        const config: TestAgentConfig = { orgId: bank.orgId, natsUrl: nats.url, datasets: { 'credit-default': bank.path }, policy: creditDefaultPolicy({ regulatorKey: regulator.publicKey }), ...changes[bank.orgId] };
+      data.banks.map(async (bank) => {
+        const config: TestAgentConfig = { orgId: bank.orgId, natsUrl: nats.url, datasets: { 'credit-default': bank.path }, policy: creditDefaultPolicy({ regulatorKey: regulator.publicKey }), tls: await pki.participant(bank.orgId), ...changes[bank.orgId] };
         return startAgent(processes, bank.orgId, writeAgentConfig(where, config), where);
       }),
     );
@@ -84,7 +87,7 @@ describe('bad input and misbehaving organisations', () => {
     const specPath = writeJobDocument(where, 'invalid.yaml', document);
     const recorder = await NatsRecorder.start(nats.url, 'shoal.>');
 
-    const result = await runShoal(processes, ['job', 'submit', specPath, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath], 30_000);
+    const result = await runShoal(processes, ['job', 'submit', specPath, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath, '--pki', pki.dir], 30_000);
     await recorder.stop();
 
     expect({ code: result.code, signal: result.signal }).toEqual({ code: 2, signal: null });
@@ -104,7 +107,7 @@ describe('bad input and misbehaving organisations', () => {
     const agents = await startBanks(where, { 'bank-3': { datasets: { 'credit-default': missing } } });
     const { path, spec } = smallJob(where, 'missing-data', 60);
 
-    const result = await runShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath], JOB_TIMEOUT_MS);
+    const result = await runShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath, '--pki', pki.dir], JOB_TIMEOUT_MS);
 
     expect(result.code).toBe(0);
     const report = readJobReport(outRoot, spec.jobId);
@@ -131,7 +134,7 @@ describe('bad input and misbehaving organisations', () => {
     const { path, spec } = smallJob(where, 'frozen', 8, { enabled: false });
 
     const started = Date.now();
-    const cli = startShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath]);
+    const cli = startShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath, '--pki', pki.dir]);
     await agents['bank-3'].waitForOutput('stderr', '"msg":"joined job"', 30_000);
     agents['bank-3'].signal('SIGSTOP');
     const result = await shoalResult(cli, JOB_TIMEOUT_MS, started);
@@ -160,7 +163,7 @@ describe('bad input and misbehaving organisations', () => {
     // Three banks tolerate one dropout only with threshold 2 (the default ⌊2·3/3⌋+1 = 3 tolerates none).
     const { path, spec } = smallJob(where, 'frozen-secure', 8, { threshold: 2 });
 
-    const cli = startShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath]);
+    const cli = startShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath, '--pki', pki.dir]);
     await agents['bank-3'].waitForOutput('stderr', '"msg":"joined job"', 30_000);
     agents['bank-3'].signal('SIGSTOP');
     const result = await shoalResult(cli, JOB_TIMEOUT_MS);
@@ -181,7 +184,7 @@ describe('bad input and misbehaving organisations', () => {
     const { path, spec } = smallJob(where, 'requester', 60);
     const expectedReason = `OFFER_SIGNER_NOT_PINNED: requester "${spec.requester}" has no pinned key in this organisation's policy`;
 
-    const result = await runShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath], JOB_TIMEOUT_MS);
+    const result = await runShoal(processes, ['job', 'submit', path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath, '--pki', pki.dir], JOB_TIMEOUT_MS);
 
     expect(spec.requester).toBe('regulator');
     expect(result.code).toBe(0);

@@ -12,6 +12,7 @@ import type { JobReport } from '../coordinator';
 import { evaluateOnHeldOut, loadJobModel, trainCentralized, type HeldOutMetrics } from '../cli/simulate/model-evaluation';
 import { creditDefaultPolicy, writeAgentConfig } from './support/agent-config';
 import { writeRegulatorKey } from './support/regulator-key';
+import { createTestPki } from './support/test-pki';
 import { loadHeldOutRows, loadPooledRows, writeBankData, type BankData } from './support/bank-data';
 import { jobDir, readJobReport } from './support/job-report';
 import { uniqueJobId, writeJobSpec } from './support/job-spec';
@@ -55,15 +56,16 @@ describe('a federated credit-default job across three bank agents', () => {
     nats = await startNatsServer();
     data = writeBankData(dir, { orgIds: BANKS, rowsPerBank: ROWS_PER_BANK, heldOutRows: HELD_OUT_ROWS, seed: 'federated-job' });
     const regulator = writeRegulatorKey(dir);
+    const pki = await createTestPki(dir);
     await Promise.all(
-      data.banks.map((bank) => {
-        const config = writeAgentConfig(dir, { orgId: bank.orgId, natsUrl: nats.url, datasets: { 'credit-default': bank.path }, policy: creditDefaultPolicy({ regulatorKey: regulator.publicKey }) });
+      data.banks.map(async (bank) => {
+        const config = writeAgentConfig(dir, { orgId: bank.orgId, natsUrl: nats.url, datasets: { 'credit-default': bank.path }, policy: creditDefaultPolicy({ regulatorKey: regulator.publicKey }), tls: await pki.participant(bank.orgId) });
         return startAgent(processes, bank.orgId, config, dir);
       }),
     );
     const job = writeJobSpec(dir, { jobId: uniqueJobId('federated'), invitedOrgs: BANKS, rounds: ROUNDS, localEpochs: LOCAL_EPOCHS, roundDeadlineSeconds: 120 });
     spec = job.spec;
-    submit = await runShoal(processes, ['job', 'submit', job.path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath], 240_000, join(dir, 'shoal-submit.log'));
+    submit = await runShoal(processes, ['job', 'submit', job.path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath, '--pki', pki.dir], 240_000, join(dir, 'shoal-submit.log'));
     if (existsSync(join(jobDir(outRoot, spec.jobId), 'report.json'))) report = readJobReport(outRoot, spec.jobId);
   }, 300_000);
 

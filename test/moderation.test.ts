@@ -20,6 +20,7 @@ import { uniqueJobId, writeJobSpec } from './support/job-spec';
 import { startNatsServer, type NatsServer } from './support/nats-server';
 import { ProcessTracker } from './support/process-tracker';
 import { writeRegulatorKey, type RegulatorKey } from './support/regulator-key';
+import { createTestPki, type TestPki } from './support/test-pki';
 import { assertBuilt } from './support/repo-paths';
 import { runShoal, shoalResult, startAgent, startShoal, type CliResult } from './support/shoal-processes';
 import { makeTempDir, removeTempDir } from './support/temp-dir';
@@ -52,6 +53,7 @@ describe('moderation by each organisation, with audit trails on both sides', () 
   let nats: NatsServer;
   let data: BankData;
   let regulator: RegulatorKey;
+  let pki: TestPki;
 
   beforeAll(async () => {
     assertBuilt();
@@ -59,6 +61,7 @@ describe('moderation by each organisation, with audit trails on both sides', () 
     nats = await startNatsServer();
     data = writeBankData(dir, { orgIds: BANKS, rowsPerBank: 800, heldOutRows: 0, seed: 'moderation' });
     regulator = writeRegulatorKey(dir);
+    pki = await createTestPki(dir);
   });
 
   afterEach(async () => {
@@ -75,8 +78,8 @@ describe('moderation by each organisation, with audit trails on both sides', () 
   async function startBanks(where: string, policies: Record<string, Record<string, unknown>>): Promise<Record<string, string>> {
     const configs: Record<string, string> = {};
     await Promise.all(
-      data.banks.map((bank) => {
-        configs[bank.orgId] = writeAgentConfig(where, { orgId: bank.orgId, natsUrl: nats.url, datasets: { 'credit-default': bank.path }, policy: policies[bank.orgId] });
+      data.banks.map(async (bank) => {
+        configs[bank.orgId] = writeAgentConfig(where, { orgId: bank.orgId, natsUrl: nats.url, datasets: { 'credit-default': bank.path }, policy: policies[bank.orgId], tls: await pki.participant(bank.orgId) });
         return startAgent(processes, bank.orgId, configs[bank.orgId], where);
       }),
     );
@@ -103,7 +106,7 @@ describe('moderation by each organisation, with audit trails on both sides', () 
       const job = writeJobSpec(where, { jobId: uniqueJobId('moderated'), invitedOrgs: BANKS, rounds: 2, localEpochs: 1, roundDeadlineSeconds: 60, minParticipants: 2, admissionSeconds: 60 });
       jobId = job.spec.jobId;
       const outRoot = join(where, 'jobs');
-      const cli = startShoal(processes, ['job', 'submit', job.path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath], join(where, 'submit.log'));
+      const cli = startShoal(processes, ['job', 'submit', job.path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath, '--pki', pki.dir], join(where, 'submit.log'));
       const started = Date.now();
 
       // bank-1's moderator sees the offer waiting, reads it, approves it.
@@ -226,7 +229,7 @@ describe('moderation by each organisation, with audit trails on both sides', () 
     const job = writeJobSpec(where, { jobId: uniqueJobId('withdraws'), invitedOrgs: BANKS, rounds: 3, localEpochs: 1, roundDeadlineSeconds: 60, minParticipants: 2, maxMissedRounds: 5, secureAggregation: { threshold: 2 } });
     const outRoot = join(where, 'jobs');
 
-    const result = await runShoal(processes, ['job', 'submit', job.path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath], JOB_TIMEOUT_MS, join(where, 'submit.log'));
+    const result = await runShoal(processes, ['job', 'submit', job.path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath, '--pki', pki.dir], JOB_TIMEOUT_MS, join(where, 'submit.log'));
 
     expect(result.code).toBe(0);
     const report = readJobReport(outRoot, job.spec.jobId);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { creditDefaultPolicy, writeAgentConfig } from './support/agent-config';
 import { writeRegulatorKey } from './support/regulator-key';
+import { createTestPki } from './support/test-pki';
 import { writeBankData, type BankData } from './support/bank-data';
 import { dockerOrSkip, ensureTestImages } from './support/docker-engine';
 import { MEMORY_BOMB } from './support/hostile-scripts';
@@ -57,10 +58,11 @@ suite('an agent whose sandboxed trainer runs out of memory', () => {
     nats = await startNatsServer();
     data = writeBankData(dir, { orgIds: BANKS, rowsPerBank: 1000, heldOutRows: 0, seed: 'sandbox-agent' });
     const regulator = writeRegulatorKey(dir);
+    const pki = await createTestPki(dir);
     const agents = await Promise.all(
-      data.banks.map((bank) => {
+      data.banks.map(async (bank) => {
         const sandbox = bank.orgId === 'bank-3' ? { type: 'docker', image: HOSTILE_IMAGE, limits: { memoryMiB: 128 } } : { type: 'docker', image: images.trainerImage };
-        const config = writeAgentConfig(dir, { orgId: bank.orgId, natsUrl: nats.url, datasets: { 'credit-default': bank.path }, policy: creditDefaultPolicy({ regulatorKey: regulator.publicKey }), sandbox });
+        const config = writeAgentConfig(dir, { orgId: bank.orgId, natsUrl: nats.url, datasets: { 'credit-default': bank.path }, policy: creditDefaultPolicy({ regulatorKey: regulator.publicKey }), tls: await pki.participant(bank.orgId), sandbox });
         return startAgent(processes, bank.orgId, config, dir);
       }),
     );
@@ -68,7 +70,7 @@ suite('an agent whose sandboxed trainer runs out of memory', () => {
     // bank-3 stays in the job however often it fails, so every task of every round reaches it.
     const job = writeJobSpec(dir, { jobId: uniqueJobId('oom'), invitedOrgs: BANKS, rounds: ROUNDS, localEpochs: 1, roundDeadlineSeconds: 60, minParticipants: 2, maxMissedRounds: 100, secureAggregation: { threshold: 2 } });
     const outRoot = join(dir, 'jobs');
-    const result = await runShoal(processes, ['job', 'submit', job.path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath], 180_000, join(dir, 'submit.log'));
+    const result = await runShoal(processes, ['job', 'submit', job.path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath, '--pki', pki.dir], 180_000, join(dir, 'submit.log'));
     if (result.code !== 0) throw new Error(`shoal job submit exited ${result.code}: ${result.stderr.slice(-3000)}`);
     report = readJobReport(outRoot, job.spec.jobId);
   }, 300_000);

@@ -10,15 +10,19 @@
  * A cohort of 7 on the complete graph, threshold 4 (a strict majority of
  * the neighbourhood of 7), job minimum 3: one death at each phase still
  * leaves 4 signers, enough to unmask. One aggregator serves the whole file,
- * a distinct collection per case.
+ * a distinct collection per case. Every channel is mutual TLS: the test
+ * opens and collects with the job's coordinator certificate, and each
+ * participant process presents its own organisation's certificate.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AggregatorClient } from '../aggregator';
 import { generateIdentity, quantizationStep } from '../common/secagg';
+import type { TlsFiles } from '../common/pki';
 import { createRng } from '../common/random';
 import { startAggregator, type AggregatorProcess } from './support/aggregator-process';
 import { uniqueJobId } from './support/job-spec';
+import { createJobTls } from './support/job-tls';
 import { ProcessTracker } from './support/process-tracker';
 import { assertBuilt } from './support/repo-paths';
 import { secaggParticipantScript, type ParticipantStep } from './support/secagg-participant-job';
@@ -138,6 +142,7 @@ function expectRefused(outcome: SecureCollectionOutcome, orgs: string[], lastSte
 describe('secure aggregation at a real aggregator, with participants killed mid-protocol', () => {
   const processes = new ProcessTracker();
   const identities = new Map<string, OrgIdentity>();
+  const participantTls = new Map<string, TlsFiles>();
   let dir: string;
   let aggregator: AggregatorProcess;
   let client: AggregatorClient;
@@ -152,9 +157,11 @@ describe('secure aggregation at a real aggregator, with participants killed mid-
       const { privateKeyPem, publicKey } = generateIdentity(org);
       identities.set(org, { privateKeyPem, publicKey });
     }
-    aggregator = await startAggregator(processes, jobId, { maskWorkers: 2, logFile: join(dir, 'aggregator.log') });
-    client = new AggregatorClient(aggregator.address, 'coordinator');
-    env = { tracker: processes, client, aggregatorAddress: aggregator.address, jobId, dir, identities };
+    const tls = await createJobTls(dir, jobId);
+    for (const org of ORGS) participantTls.set(org, (await tls.participant(org)).files);
+    aggregator = await startAggregator(processes, jobId, { tls: tls.aggregator.files, maskWorkers: 2, logFile: join(dir, 'aggregator.log') });
+    client = new AggregatorClient(aggregator.address, 'coordinator', tls.toAggregator(tls.coordinator));
+    env = { tracker: processes, client, aggregatorAddress: aggregator.address, jobId, dir, identities, participantTls };
   });
 
   afterEach(() => {

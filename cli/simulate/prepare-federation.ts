@@ -4,11 +4,13 @@
  * and a non-IID split of the rest across the organisations, each written to
  * its own CSV file with its own agent config and moderation policy (which
  * pins the simulated regulator's key and auto-approves exactly this job's
- * kind of work). Each organisation's audit log lands in <out>/orgs/<org>/.
+ * kind of work) and its certificate. Each organisation's audit log lands in
+ * <out>/orgs/<org>/.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobSpec } from '../../common/job-spec';
+import type { TlsFiles } from '../../common/pki';
 import { createRng, shuffleInPlace } from '../../common/random';
 import { selectColumns, type TabularData } from '../../common/tabular-dataset';
 import { compileAgentConfig, type AgentConfig } from '../../participant-agent';
@@ -47,7 +49,7 @@ function simulatedPolicy(spec: JobSpec, regulatorKey: string): Record<string, un
   };
 }
 
-export function prepareFederation(dataset: SimulationDataset, spec: JobSpec, orgIds: string[], outDir: string, seed: number, regulatorKey: string): Federation {
+export function prepareFederation(dataset: SimulationDataset, spec: JobSpec, orgIds: string[], outDir: string, seed: number, regulatorKey: string, orgTls: Record<string, TlsFiles>): Federation {
   const table = dataset.load(seed);
   const all = selectColumns(table, spec.dataset, dataset.name);
   const order = Int32Array.from({ length: all.rows }, (_, i) => i);
@@ -75,6 +77,7 @@ export function prepareFederation(dataset: SimulationDataset, spec: JobSpec, org
       privacyLedger: join(orgDir, 'privacy-ledger.json'),
       datasets: { [spec.dataset.name]: { path: file } },
       workDir: join(outDir, 'work', orgId),
+      tls: orgTls[orgId],
     }, outDir);
     const positives = spec.dataset.labelType === 'binary' ? rows.reduce((n, r) => n + all.labels[r], 0) / rows.length : null;
     return { orgId, config, rows: rows.length, positiveRate: positives };

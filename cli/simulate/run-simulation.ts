@@ -27,6 +27,7 @@ import { ProgressDisplay } from '../progress';
 import { sendOffers } from '../send-offers';
 import { evaluateOnHeldOut, loadJobModel, trainCentralized, type HeldOutMetrics } from './model-evaluation';
 import { prepareFederation } from './prepare-federation';
+import { simulationCertificates } from './simulation-certificates';
 import { SIMULATION_DATASETS } from './simulation-datasets';
 import { generateIdentity } from '../../common/secagg';
 import { publicKeyText } from '../../common/signing';
@@ -114,7 +115,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 
   // The simulated regulator signs its offer; every organisation's policy pins this key.
   const regulatorKey = generateIdentity(spec.requester);
-  const federation = prepareFederation(dataset, spec, orgIds, outDir, options.seed, publicKeyText(regulatorKey.publicKey));
+  // A certificate authority for this run only: every gRPC channel uses mutual TLS, as in a deployment.
+  const pki = await simulationCertificates(spec.jobId, orgIds, outDir);
+  const federation = prepareFederation(dataset, spec, orgIds, outDir, options.seed, publicKeyText(regulatorKey.publicKey), pki.orgs);
   const progress = new ProgressDisplay(spec.training.rounds, options.showProgress && Boolean(process.stderr.isTTY));
   progress.note(`simulating ${orgCount} organisations on ${dataset.name} (${federation.pooled.rows} rows split non-IID, ${federation.heldOut.rows} held out); backend ${backend}`);
   const dp = spec.differentialPrivacy;
@@ -122,7 +125,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 
   const bus: Bus = options.natsUrl ? await NatsBus.connect(options.natsUrl, 'shoal-simulate') : new InProcessBus();
   const jobDir = join(outDir, 'job');
-  const aggregator = new AggregatorServer({ jobId: spec.jobId, host: '127.0.0.1', port: 0, maskWorkers: 0, logger: logger.child({ component: 'aggregator' }) });
+  const aggregator = new AggregatorServer({ jobId: spec.jobId, host: '127.0.0.1', port: 0, maskWorkers: 0, logger: logger.child({ component: 'aggregator' }), tls: pki.aggregator });
   if (options.sandbox !== 'process') await prepareTrainerImage(progress);
   const sandboxes = await Promise.all(federation.orgs.map((org) => createSandbox({ ...org.config, sandbox: { ...org.config.sandbox, type: options.sandbox } }, logger.child({ component: 'participant-agent', org: org.orgId }))));
   const sandboxKind = sandboxes[0].kind === 'docker' ? 'docker' : 'process';
@@ -137,7 +140,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const federatedStarted = Date.now();
   try {
     const aggregatorPort = await aggregator.start();
-    coordinator = new Coordinator({ spec, outDir: jobDir, host: '127.0.0.1', port: 0, bus, aggregatorAddress: `127.0.0.1:${aggregatorPort}`, logger: logger.child({ component: 'coordinator' }) });
+    coordinator = new Coordinator({ spec, outDir: jobDir, host: '127.0.0.1', port: 0, bus, aggregatorAddress: `127.0.0.1:${aggregatorPort}`, logger: logger.child({ component: 'coordinator' }), tls: pki.coordinator });
     const coordinatorPort = await coordinator.start();
     for (const agent of agents) await agent.start();
     const offers = sendOffers(bus, {

@@ -34,7 +34,7 @@ export function startServer(
   register: (server: grpc.Server) => void,
   host: string,
   port: number,
-  credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure(),
+  credentials: grpc.ServerCredentials,
 ): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server(SERVER_OPTIONS);
   register(server);

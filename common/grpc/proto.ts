@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { isIP } from 'node:net';
 import * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType as AggregatorProto } from '../../proto/generated/aggregator';
 import type { ProtoGrpcType as CoordinatorProto } from '../../proto/generated/coordinator';
@@ -19,6 +20,17 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.keepalive_timeout_ms': 10_000,
   'grpc.keepalive_permit_without_calls': 1,
 };
+
+/**
+ * Channel options for one server address. Dialling an IP literal over TLS
+ * would send it as the TLS server name, which Node forbids (DEP0123); the
+ * server's identity is checked from its certificate (role and job), not from
+ * the name, so a fixed name that every server certificate carries is sent.
+ */
+export function channelOptionsFor(address: string): grpc.ChannelOptions {
+  const host = address.replace(/^\[/, '').replace(/\]?:\d+$/, '');
+  return isIP(host) ? { ...CHANNEL_OPTIONS, 'grpc.ssl_target_name_override': 'localhost' } : CHANNEL_OPTIONS;
+}
 
 export const SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,

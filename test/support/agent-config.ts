@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { expandColumns } from '../../common/job-spec';
+import type { TlsFiles } from '../../common/pki';
 
 export interface TestAgentConfig {
   orgId: string;
@@ -11,6 +12,8 @@ export interface TestAgentConfig {
   datasets: Record<string, string>;
   /** The moderation policy document (see creditDefaultPolicy). */
   policy: Record<string, unknown>;
+  /** The organisation's certificate files (see test-pki.ts). */
+  tls: TlsFiles;
   /** The config's sandbox section, when a test needs one. */
   sandbox?: Record<string, unknown>;
 }
@@ -52,6 +55,7 @@ export function writeAgentConfig(dir: string, config: TestAgentConfig): string {
     datasets: Object.fromEntries(Object.entries(config.datasets).map(([name, path]) => [name, { path }])),
     workDir: join(agentDir, 'work'),
     trainer: { timeoutSeconds: 300 },
+    tls: config.tls,
     ...(config.sandbox ? { sandbox: config.sandbox } : {}),
   };
   const path = join(agentDir, 'agent.yaml');

@@ -1,4 +1,6 @@
 /** A job's aggregator as its own process on a free port, read back from its ready line. */
+import { tlsFlagArguments } from '../../common/grpc/tls-flags';
+import type { TlsFiles } from '../../common/pki';
 import { parseReadyLine } from '../../common/process-lifecycle';
 import type { ProcessTracker } from './process-tracker';
 import { compiled } from './repo-paths';
@@ -13,8 +15,15 @@ export interface AggregatorProcess {
   port: number;
 }
 
-export async function startAggregator(tracker: ProcessTracker, jobId: string, options: { maskWorkers?: number; logFile?: string } = {}): Promise<AggregatorProcess> {
-  const args = ['--job-id', jobId, '--port', '0', '--mask-workers', String(options.maskWorkers ?? 0)];
+export interface AggregatorProcessOptions {
+  /** The job's aggregator certificate (role 'aggregator', orgId the job id), e.g. from job-tls.ts. */
+  tls: TlsFiles;
+  maskWorkers?: number;
+  logFile?: string;
+}
+
+export async function startAggregator(tracker: ProcessTracker, jobId: string, options: AggregatorProcessOptions): Promise<AggregatorProcess> {
+  const args = ['--job-id', jobId, '--port', '0', '--mask-workers', String(options.maskWorkers ?? 0), ...tlsFlagArguments(options.tls)];
   const aggregator = tracker.spawnNode(`aggregator ${jobId}`, compiled.aggregator, args, { env: CHILD_ENV, logFile: options.logFile });
   const stdout = await aggregator.waitForOutput('stdout', /"event":"ready".*\n/, AGGREGATOR_READY_MS);
   const ready = stdout.split('\n').map(parseReadyLine).find((line) => line !== undefined);

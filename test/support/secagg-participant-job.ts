@@ -1,11 +1,13 @@
 /**
  * What one scripted secure-aggregation participant is told to do: the JSON
  * file that test/support/secagg-participant.ts reads. Settings travel with
- * identity keys as hex so the file stays plain JSON.
+ * identity keys as hex so the file stays plain JSON; the org's participant
+ * certificate travels as the paths of its files.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecureCollectionSettings } from '../../common/grpc/secagg-codec';
+import type { TlsFiles } from '../../common/pki';
 import type { ContributionEncoding } from '../../common/secagg';
 import type { SecureContributionPhase } from '../../participant-agent/secure-contribution';
 import { repoRoot } from './repo-paths';
@@ -33,6 +35,8 @@ export interface SecAggParticipantJob {
   orgId: string;
   /** PKCS#8 PEM of the org's Ed25519 identity. */
   identityPem: string;
+  /** The org's own participant certificate (role 'participant', orgId this org) and the federation's CA. */
+  tls: TlsFiles;
   settings: SecureSettingsJson;
   deadlineUnixMs: number;
   vector: number[];

@@ -13,7 +13,9 @@
  * stderr, when the collection refused or failed it.
  */
 import { AggregatorClient } from '../../aggregator';
+import { channelCredentials } from '../../common/grpc/tls-credentials';
 import { silentLogger } from '../../common/logger';
+import { loadTlsMaterial } from '../../common/pki';
 import { createMaskExpander, identityFromPem } from '../../common/secagg';
 // Deep import on purpose: the package index loads TensorFlow.js (via the coordinator client), which would add
 // most of a second to each participant's start-up, and the phase timeouts here are short.
@@ -28,7 +30,9 @@ function printLine(stream: NodeJS.WriteStream, value: Record<string, unknown>): 
 async function main(jobPath: string | undefined): Promise<void> {
   if (!jobPath) throw new Error('usage: secagg-participant <job.json>');
   const job = readParticipantJob(jobPath);
-  const aggregator = new AggregatorClient(job.aggregatorAddress, 'participant-agent');
+  // Its own certificate, and only the aggregator of this job will do as the server.
+  const credentials = channelCredentials(loadTlsMaterial(job.tls), { role: 'aggregator', orgId: job.jobId });
+  const aggregator = new AggregatorClient(job.aggregatorAddress, 'participant-agent', credentials);
   const masks = createMaskExpander(0);
   const onPhase = (phase: ParticipantStep): void => {
     printLine(process.stdout, { phase });

@@ -6,6 +6,7 @@
  */
 import type { AggregatorClient, CollectedAggregate } from '../../aggregator';
 import { settingsToWire, type SecureCollectionSettings } from '../../common/grpc/secagg-codec';
+import type { TlsFiles } from '../../common/pki';
 import { encodedLength, type ContributionEncoding } from '../../common/secagg';
 import type { ProcessTracker } from './process-tracker';
 import { secaggParticipantScript, settingsToJson, writeParticipantJob, type ParticipantStep } from './secagg-participant-job';
@@ -39,11 +40,14 @@ export interface SecureCollectionPlan {
 
 export interface SecureCollectionEnv {
   tracker: ProcessTracker;
+  /** Holds the job's coordinator certificate: it opens and collects. */
   client: AggregatorClient;
   aggregatorAddress: string;
   jobId: string;
   dir: string;
   identities: ReadonlyMap<string, OrgIdentity>;
+  /** Each org's own participant certificate files, handed to its process. */
+  participantTls: ReadonlyMap<string, TlsFiles>;
 }
 
 export interface ParticipantOutcome {
@@ -93,9 +97,21 @@ function settingsFor(plan: SecureCollectionPlan, identities: ReadonlyMap<string,
   };
 }
 
+/** Each member's own participant certificate, checked before the collection opens. */
+function participantCertificates(plan: SecureCollectionPlan, participantTls: ReadonlyMap<string, TlsFiles>): Map<string, TlsFiles> {
+  return new Map(
+    plan.members.map(({ orgId }): [string, TlsFiles] => {
+      const files = participantTls.get(orgId);
+      if (!files) throw new Error(`no participant certificate for ${orgId}`);
+      return [orgId, files];
+    }),
+  );
+}
+
 export async function runSecureCollection(env: SecureCollectionEnv, plan: SecureCollectionPlan): Promise<SecureCollectionOutcome> {
   const { client, jobId } = env;
   const settings = settingsFor(plan, env.identities);
+  const certificates = participantCertificates(plan, env.participantTls);
   const opened = Date.now();
   const deadlineUnixMs = opened + plan.deadlineMs;
   await client.openCollection(
@@ -123,6 +139,7 @@ export async function runSecureCollection(env: SecureCollectionEnv, plan: Secure
       collectionId: plan.collectionId,
       orgId: member.orgId,
       identityPem: identity.privateKeyPem,
+      tls: certificates.get(member.orgId) as TlsFiles,
       settings: settingsToJson(settings),
       deadlineUnixMs,
       vector: member.vector,

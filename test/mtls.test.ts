@@ -1,0 +1,136 @@
+/**
+ * Mutual TLS between participants and a job's servers, against a real
+ * coordinator and aggregator started by `shoal job submit` with the
+ * federation's certificate authority: only a certificate from that CA, not
+ * revoked, naming the organisation it acts for, gets in. The job is left
+ * without agents; the test calls the servers itself while admission is open.
+ */
+import { join } from 'node:path';
+import { AggregatorClient } from '../aggregator';
+import type { Bus } from '../common/bus/bus';
+import { NatsBus } from '../common/bus/nats-bus';
+import { subjects } from '../common/bus/subjects';
+import { channelCredentials } from '../common/grpc/tls-credentials';
+import { CertificateAuthority, loadTlsMaterial, revokeInDir, type TlsMaterial } from '../common/pki';
+import { CoordinatorClient, type JobEvent } from '../coordinator';
+import * as grpc from '@grpc/grpc-js';
+import { uniqueJobId, writeJobSpec } from './support/job-spec';
+import { startNatsServer, type NatsServer } from './support/nats-server';
+import { ProcessTracker } from './support/process-tracker';
+import { writeRegulatorKey } from './support/regulator-key';
+import { assertBuilt } from './support/repo-paths';
+import { startShoal } from './support/shoal-processes';
+import { createTestPki, type TestPki } from './support/test-pki';
+import { makeTempDir, removeTempDir } from './support/temp-dir';
+
+const INVITED = ['bank-1', 'bank-2', 'bank-3'];
+const IDENTITY_KEY = new Uint8Array(32).fill(5);
+
+/** The code of a failed call: Shoal's own when the server sent one, else the gRPC status. */
+async function refusal(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (err) {
+    return (err as { code?: string }).code ?? String(err);
+  }
+  return 'ACCEPTED';
+}
+
+describe('mutual TLS: who may talk to a job', () => {
+  const processes = new ProcessTracker();
+  let dir: string;
+  let nats: NatsServer;
+  let bus: Bus;
+  let pki: TestPki;
+  let jobId: string;
+  let addresses: { coordinator: string; aggregator: string };
+  const material: Record<string, TlsMaterial> = {};
+  const clients: Array<{ close(): void }> = [];
+
+  function coordinatorAs(tls: TlsMaterial | grpc.ChannelCredentials): CoordinatorClient {
+    const credentials = tls instanceof grpc.ChannelCredentials ? tls : channelCredentials(tls, { role: 'coordinator', orgId: jobId });
+    const client = new CoordinatorClient(addresses.coordinator, credentials);
+    clients.push(client);
+    return client;
+  }
+
+  function aggregatorAs(tls: TlsMaterial): AggregatorClient {
+    const client = new AggregatorClient(addresses.aggregator, 'participant-agent', channelCredentials(tls, { role: 'aggregator', orgId: jobId }));
+    clients.push(client);
+    return client;
+  }
+
+  beforeAll(async () => {
+    assertBuilt();
+    dir = makeTempDir('mtls');
+    nats = await startNatsServer();
+    bus = await NatsBus.connect(nats.url, 'mtls-test');
+    pki = await createTestPki(dir);
+    for (const org of [...INVITED, 'bank-9']) material[org] = loadTlsMaterial(await pki.participant(org));
+    // bank-3's certificate is revoked before the job starts: the job's servers read the list then.
+    await revokeInDir(pki.dir, { orgId: 'bank-3', role: 'participant' });
+    const regulator = writeRegulatorKey(dir);
+    const job = writeJobSpec(dir, { jobId: uniqueJobId('mtls'), invitedOrgs: INVITED, rounds: 1, localEpochs: 1, roundDeadlineSeconds: 30, minParticipants: 2, admissionSeconds: 60 });
+    jobId = job.spec.jobId;
+    const events = bus.subscribe<JobEvent>(subjects.events(jobId));
+    startShoal(processes, ['job', 'submit', job.path, '--nats', nats.url, '--out', join(dir, 'jobs'), '--key', regulator.keyPath, '--pki', pki.dir], join(dir, 'submit.log'));
+    for await (const { data } of events) {
+      if (data.type === 'job.started') {
+        addresses = { coordinator: data.coordinator, aggregator: data.aggregator };
+        break;
+      }
+    }
+    events.unsubscribe();
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await processes.stopAll();
+    await bus?.close();
+    await nats?.stop();
+    removeTempDir(dir);
+  });
+
+  test('an invited organisation with its own certificate joins', async () => {
+    expect(await refusal(coordinatorAs(material['bank-1']).join(jobId, 'bank-1', IDENTITY_KEY, 10_000))).toBe('ACCEPTED');
+  });
+
+  test('a participant without a certificate is refused at the handshake', async () => {
+    const noCertificate = grpc.credentials.createSsl(material['bank-1'].ca);
+    expect(await refusal(coordinatorAs(noCertificate).join(jobId, 'bank-2', IDENTITY_KEY, 10_000))).toBe('GRPC_UNAVAILABLE');
+  });
+
+  test('a certificate from another CA is refused at the handshake', async () => {
+    const otherCa = await CertificateAuthority.create('Some other CA');
+    const issued = await otherCa.issue({ orgId: 'bank-2', role: 'participant' });
+    // Trusts the federation's CA (so the server is believed) but presents another CA's certificate.
+    const forged: TlsMaterial = { ca: material['bank-2'].ca, cert: Buffer.from(issued.certPem), key: Buffer.from(issued.keyPem), crlPem: null, identity: issued.identity };
+    expect(await refusal(coordinatorAs(forged).join(jobId, 'bank-2', IDENTITY_KEY, 10_000))).toBe('GRPC_UNAVAILABLE');
+  });
+
+  test("another organisation's certificate cannot act for it, at the coordinator or the aggregator", async () => {
+    expect(await refusal(coordinatorAs(material['bank-1']).join(jobId, 'bank-2', IDENTITY_KEY, 10_000))).toBe('PEER_NOT_ALLOWED');
+    const update = { jobId, orgId: 'bank-2', collectionId: 'statistics-0', weight: 1, vector: new Float64Array(4) };
+    expect(await refusal(aggregatorAs(material['bank-1']).submit(update, 10_000))).toBe('PEER_NOT_ALLOWED');
+  });
+
+  test('a revoked certificate is refused', async () => {
+    expect(await refusal(coordinatorAs(material['bank-3']).join(jobId, 'bank-3', IDENTITY_KEY, 10_000))).toBe('PEER_REVOKED');
+  });
+
+  test('a valid certificate of an organisation the job did not invite is refused', async () => {
+    expect(await refusal(coordinatorAs(material['bank-9']).join(jobId, 'bank-9', IDENTITY_KEY, 10_000))).toBe('NOT_INVITED');
+  });
+
+  test("a participant cannot drive the aggregator as if it were the job's coordinator", async () => {
+    const request = { jobId, collectionId: 'forged', expectedOrgs: ['bank-1'], minContributors: 1, elementCount: 4, dtype: 'DTYPE_FLOAT32' as const, deadlineUnixMs: Date.now() + 60_000 };
+    expect(await refusal(aggregatorAs(material['bank-1']).openCollection(request, 10_000))).toBe('PEER_NOT_ALLOWED');
+  });
+
+  test("a client refuses a server whose certificate is not this job's coordinator", async () => {
+    // The aggregator's address answers with the aggregator's certificate, not the coordinator's.
+    const client = new CoordinatorClient(addresses.aggregator, channelCredentials(material['bank-2'], { role: 'coordinator', orgId: jobId }));
+    clients.push(client);
+    expect(await refusal(client.join(jobId, 'bank-2', IDENTITY_KEY, 10_000))).toBe('GRPC_UNAVAILABLE');
+  });
+});
