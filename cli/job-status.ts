@@ -8,10 +8,11 @@ import { NatsBus } from '../common/bus/nats-bus';
 import { subjects } from '../common/bus/subjects';
 import { ShoalError } from '../common/errors';
 import type { JobStatus } from '../coordinator';
+import type { TlsFiles } from '../common/pki';
 
-export async function jobStatus(jobId: string, options: { natsUrl?: string; outRoot: string }): Promise<{ status: JobStatus; source: 'live' | 'file' }> {
+export async function jobStatus(jobId: string, options: { natsUrl?: string; outRoot: string; tls?: TlsFiles }): Promise<{ status: JobStatus; source: 'live' | 'file' }> {
   if (options.natsUrl) {
-    const bus = await NatsBus.connect(options.natsUrl, `shoal-cli-status-${jobId}`).catch(() => undefined);
+    const bus = await NatsBus.connect(options.natsUrl, `shoal-cli-status-${jobId}`, options.tls).catch(() => undefined);
     if (bus) {
       try {
         return { status: await bus.request<JobStatus>(subjects.status(jobId), {}, 2000), source: 'live' };

@@ -9,9 +9,10 @@
 import type { Command } from 'commander';
 import { initAuthorityDir, issueToDir, listIssued, refreshRevocationList, revokeInDir, type CertificateRole } from '../common/pki';
 import { EXIT_CODES, wholeNumberFlag } from '../common/process-lifecycle';
+import { registerNatsConfigCommand } from './nats-config-command';
 
 const DIR_HELP = 'the authority directory (holds the CA key)';
-const ROLES = 'participant, regulator, coordinator or aggregator';
+const ROLES = 'participant, regulator, coordinator, aggregator or broker (the NATS server)';
 
 function print(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -134,6 +135,8 @@ export function registerPkiCommands(program: Command, run: (action: () => Promis
         return EXIT_CODES.ok;
       }),
     );
+
+  registerNatsConfigCommand(pki, run);
 
   pki
     .command('list')

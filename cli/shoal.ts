@@ -16,6 +16,8 @@ import { registerAgentCommands } from './agent-commands';
 import { registerPkiCommands } from './pki-commands';
 import { writeNewSigningKey } from '../common/signing';
 import { basename } from 'node:path';
+import { existsSync } from 'node:fs';
+import { regulatorTls } from './regulator-tls';
 
 /** One line on the differential privacy a simulation ran with. */
 function privacyLine(dp: SimulationReport['privacy']['differentialPrivacy']): string {
@@ -58,9 +60,11 @@ job
   .description("show a job's state: live from its coordinator, else from its status file")
   .option('--nats <url>', 'NATS server URL', DEFAULT_NATS)
   .option('--out <dir>', 'where job outputs go', 'shoal-jobs')
-  .action((jobId: string, o: { nats: string; out: string }) =>
+  .option('--pki <dir>', "the federation's authority folder, holding the regulator's certificate", 'pki')
+  .option('--as <regulator>', "whose regulator certificate to connect with", 'regulator')
+  .action((jobId: string, o: { nats: string; out: string; pki: string; as: string }) =>
     run(async () => {
-      const { status, source } = await jobStatus(jobId, { natsUrl: o.nats, outRoot: o.out });
+      const { status, source } = await jobStatus(jobId, { natsUrl: o.nats, outRoot: o.out, tls: existsSync(o.pki) ? regulatorTls(o.pki, o.as) : undefined });
       process.stdout.write(`${formatStatus(status, source)}\n`);
       return EXIT_CODES.ok;
     }),

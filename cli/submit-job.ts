@@ -16,6 +16,7 @@ import { componentScript, launchProcess, stopProcess, type LaunchedProcess } fro
 import { ProgressDisplay } from './progress';
 import { sendOffers } from './send-offers';
 import { issueJobCertificates } from './job-certificates';
+import { regulatorTls } from './regulator-tls';
 import { tlsFlagArguments } from '../common/grpc/tls-flags';
 
 export interface SubmitOptions {
@@ -37,7 +38,8 @@ export async function submitJob(options: SubmitOptions): Promise<number> {
   const specCopy = join(outDir, 'job.yaml');
   copyFileSync(options.specPath, specCopy);
   const progress = new ProgressDisplay(spec.training.rounds);
-  const bus = await NatsBus.connect(options.natsUrl, `shoal-cli-${spec.jobId}`);
+  const natsTls = regulatorTls(options.pkiDir, spec.requester);
+  const bus = await NatsBus.connect(options.natsUrl, `shoal-cli-${spec.jobId}`, natsTls);
   const events = bus.subscribe<JobEvent>(subjects.events(spec.jobId));
   let aggregator: LaunchedProcess | undefined;
   let coordinator: LaunchedProcess | undefined;
@@ -56,7 +58,7 @@ export async function submitJob(options: SubmitOptions): Promise<number> {
     const certificates = await issueJobCertificates(options.pkiDir, spec.jobId, outDir, options.host);
     aggregator = await launchProcess('aggregator', componentScript('aggregator'), ['--job-id', spec.jobId, '--host', options.host, '--port', '0', ...tlsFlagArguments(certificates.aggregator)], join(outDir, 'aggregator.log'));
     const aggregatorAddress = `${options.host}:${aggregator.port}`;
-    coordinator = await launchProcess('coordinator', componentScript('coordinator'), ['--spec', specCopy, '--out', outDir, '--nats', options.natsUrl, '--aggregator', aggregatorAddress, '--host', options.host, '--port', '0', ...tlsFlagArguments(certificates.coordinator)], join(outDir, 'coordinator.log'));
+    coordinator = await launchProcess('coordinator', componentScript('coordinator'), ['--spec', specCopy, '--out', outDir, '--nats', options.natsUrl, '--aggregator', aggregatorAddress, '--host', options.host, '--port', '0', ...tlsFlagArguments(certificates.coordinator), '--nats-tls-cert', natsTls.cert, '--nats-tls-key', natsTls.key], join(outDir, 'coordinator.log'));
     const addresses = { coordinator: `${options.host}:${coordinator.port}`, aggregator: aggregatorAddress };
     const offers = sendOffers(bus, {
       spec,

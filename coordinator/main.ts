@@ -20,10 +20,12 @@ async function main(): Promise<number> {
     .requiredOption('--out <dir>', 'the job output directory')
     .requiredOption('--nats <url>', 'NATS server URL')
     .requiredOption('--aggregator <address>', "the job's aggregator (host:port)")
+    .requiredOption('--nats-tls-cert <file>', 'the certificate this coordinator connects to NATS with (its regulator\'s)')
+    .requiredOption('--nats-tls-key <file>', 'its private key')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--port <port>', 'port to bind (0 picks a free one)', wholeNumberFlag, 0)
     .parse()
-    .opts<{ spec: string; out: string; nats: string; aggregator: string; host: string; port: number } & TlsFlagValues>();
+    .opts<{ spec: string; out: string; nats: string; aggregator: string; host: string; port: number; natsTlsCert: string; natsTlsKey: string } & TlsFlagValues>();
   let spec;
   let tls;
   try {
@@ -34,7 +36,7 @@ async function main(): Promise<number> {
     return hasCode(err, 'CONFIG_INVALID') ? EXIT_CODES.config : EXIT_CODES.internal;
   }
   const logger = createRootLogger({ component: 'coordinator' }).child({ jobId: spec.jobId });
-  const bus = await NatsBus.connect(options.nats, `coordinator-${spec.jobId}`);
+  const bus = await NatsBus.connect(options.nats, `coordinator-${spec.jobId}`, { ca: options.tlsCa, cert: options.natsTlsCert, key: options.natsTlsKey });
   const coordinator = new Coordinator({ spec, outDir: options.out, host: options.host, port: options.port, bus, aggregatorAddress: options.aggregator, logger, tls });
   const port = await coordinator.start();
   announceReady({ component: 'coordinator', port });

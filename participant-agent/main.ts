@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     logger.error('the agent config has no "nats" URL; a standalone agent needs one');
     process.exit(EXIT_CODES.config);
   }
-  const bus = await NatsBus.connect(config.nats, `agent-${config.orgId}`);
+  // The same certificate as for gRPC: NATS lets it read only this organisation's offers.
+  const bus = await NatsBus.connect(config.nats, `agent-${config.orgId}`, config.tls);
   let sandbox;
   try {
     sandbox = await createSandbox(config, logger);

@@ -39,10 +39,10 @@ describe('bad input and misbehaving organisations', () => {
   beforeAll(async () => {
     assertBuilt();
     dir = makeTempDir('bad-input');
-    nats = await startNatsServer();
     data = writeBankData(dir, { orgIds: BANKS, rowsPerBank: 1000, heldOutRows: 0, seed: 'bad-input' });
     regulator = writeRegulatorKey(dir);
-    pki = await createTestPki(dir);
+    pki = await createTestPki(dir, BANKS);
+    nats = await startNatsServer(pki);
   });
 
   afterEach(async () => {
@@ -85,7 +85,7 @@ describe('bad input and misbehaving organisations', () => {
     document.training.rounds = 'ten';
     document.admissionSecnds = 20;
     const specPath = writeJobDocument(where, 'invalid.yaml', document);
-    const recorder = await NatsRecorder.start(nats.url, 'shoal.>');
+    const recorder = await NatsRecorder.start(nats.url, 'shoal.>', pki.observer);
 
     const result = await runShoal(processes, ['job', 'submit', specPath, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath, '--pki', pki.dir], 30_000);
     await recorder.stop();

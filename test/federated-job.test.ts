@@ -53,10 +53,10 @@ describe('a federated credit-default job across three bank agents', () => {
     assertBuilt();
     dir = makeTempDir('federated-job');
     outRoot = join(dir, 'jobs');
-    nats = await startNatsServer();
     data = writeBankData(dir, { orgIds: BANKS, rowsPerBank: ROWS_PER_BANK, heldOutRows: HELD_OUT_ROWS, seed: 'federated-job' });
     const regulator = writeRegulatorKey(dir);
-    const pki = await createTestPki(dir);
+    const pki = await createTestPki(dir, BANKS);
+    nats = await startNatsServer(pki);
     await Promise.all(
       data.banks.map(async (bank) => {
         const config = writeAgentConfig(dir, { orgId: bank.orgId, natsUrl: nats.url, datasets: { 'credit-default': bank.path }, policy: creditDefaultPolicy({ regulatorKey: regulator.publicKey }), tls: await pki.participant(bank.orgId) });

@@ -58,10 +58,10 @@ describe('moderation by each organisation, with audit trails on both sides', () 
   beforeAll(async () => {
     assertBuilt();
     dir = makeTempDir('moderation');
-    nats = await startNatsServer();
     data = writeBankData(dir, { orgIds: BANKS, rowsPerBank: 800, heldOutRows: 0, seed: 'moderation' });
     regulator = writeRegulatorKey(dir);
-    pki = await createTestPki(dir);
+    pki = await createTestPki(dir, BANKS);
+    nats = await startNatsServer(pki);
   });
 
   afterEach(async () => {

@@ -14,6 +14,7 @@ import { channelCredentials } from '../common/grpc/tls-credentials';
 import { CertificateAuthority, loadTlsMaterial, revokeInDir, type TlsMaterial } from '../common/pki';
 import { CoordinatorClient, type JobEvent } from '../coordinator';
 import * as grpc from '@grpc/grpc-js';
+import { connect } from 'nats';
 import { uniqueJobId, writeJobSpec } from './support/job-spec';
 import { startNatsServer, type NatsServer } from './support/nats-server';
 import { ProcessTracker } from './support/process-tracker';
@@ -63,9 +64,9 @@ describe('mutual TLS: who may talk to a job', () => {
   beforeAll(async () => {
     assertBuilt();
     dir = makeTempDir('mtls');
-    nats = await startNatsServer();
-    bus = await NatsBus.connect(nats.url, 'mtls-test');
-    pki = await createTestPki(dir);
+    pki = await createTestPki(dir, [...INVITED, 'bank-9']);
+    nats = await startNatsServer(pki);
+    bus = await NatsBus.connect(nats.url, 'mtls-test', pki.observer);
     for (const org of [...INVITED, 'bank-9']) material[org] = loadTlsMaterial(await pki.participant(org));
     // bank-3's certificate is revoked before the job starts: the job's servers read the list then.
     await revokeInDir(pki.dir, { orgId: 'bank-3', role: 'participant' });
@@ -132,5 +133,42 @@ describe('mutual TLS: who may talk to a job', () => {
     const client = new CoordinatorClient(addresses.aggregator, channelCredentials(material['bank-2'], { role: 'coordinator', orgId: jobId }));
     clients.push(client);
     expect(await refusal(client.join(jobId, 'bank-2', IDENTITY_KEY, 10_000))).toBe('GRPC_UNAVAILABLE');
+  });
+
+  test("NATS refuses an organisation subscribing to another organisation's offers, and lets it read its own", async () => {
+    const tlsOf = (files: { ca: string; cert: string; key: string }): { caFile: string; certFile: string; keyFile: string } => ({ caFile: files.ca, certFile: files.cert, keyFile: files.key });
+    const bank2 = await connect({ servers: nats.url, name: 'bank-2', tls: tlsOf(await pki.participant('bank-2')) });
+    const regulator = await connect({ servers: nats.url, name: 'regulator', tls: tlsOf(pki.regulator) });
+    try {
+      // Its own offers reach it.
+      const own = bank2.subscribe(subjects.offers('bank-2'), { max: 1 });
+      await bank2.flush();
+      regulator.publish(subjects.offers('bank-2'), new TextEncoder().encode('{}'));
+      const received: string[] = [];
+      for await (const message of own) received.push(message.subject);
+      expect(received).toEqual([subjects.offers('bank-2')]);
+      // Another organisation's offers do not.
+      const snooping = bank2.subscribe(subjects.offers('bank-1'));
+      const refusal = await (async () => {
+        for await (const _ of snooping) return 'delivered';
+        return 'closed without an error';
+      })().catch((err: Error) => err.message);
+      expect(refusal).toContain('Permissions Violation for Subscription to "shoal.offers.bank-1"');
+    } finally {
+      await bank2.close();
+      await regulator.close();
+    }
+  });
+
+  test('NATS refuses a client without a certificate from the federation', async () => {
+    const bank1 = await pki.participant('bank-1');
+    const refusedWithout = await connect({ servers: nats.url, name: 'no-certificate', tls: { caFile: bank1.ca }, maxReconnectAttempts: 0, timeout: 3000 }).then(
+      async (c) => {
+        await c.close();
+        return 'connected';
+      },
+      (err: Error) => err.message,
+    );
+    expect(refusedWithout).not.toBe('connected');
   });
 });

@@ -55,10 +55,10 @@ suite('an agent whose sandboxed trainer runs out of memory', () => {
     const images = await ensureTestImages(engine);
     await buildHostileImage(engine, images.baseImage);
     dir = makeTempDir('sandbox-agent');
-    nats = await startNatsServer();
     data = writeBankData(dir, { orgIds: BANKS, rowsPerBank: 1000, heldOutRows: 0, seed: 'sandbox-agent' });
     const regulator = writeRegulatorKey(dir);
-    const pki = await createTestPki(dir);
+    const pki = await createTestPki(dir, BANKS);
+    nats = await startNatsServer(pki);
     const agents = await Promise.all(
       data.banks.map(async (bank) => {
         const sandbox = bank.orgId === 'bank-3' ? { type: 'docker', image: HOSTILE_IMAGE, limits: { memoryMiB: 128 } } : { type: 'docker', image: images.trainerImage };

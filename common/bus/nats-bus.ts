@@ -4,6 +4,7 @@
  */
 import { connect, ErrorCode, JSONCodec, type NatsConnection, type Subscription } from 'nats';
 import { errorMessage } from '../errors';
+import type { TlsFiles } from '../pki';
 import { BusError } from './bus-errors';
 import type { Bus, BusMessage, BusSubscription } from './bus';
 
@@ -12,9 +13,20 @@ const codec = JSONCodec();
 export class NatsBus implements Bus {
   private constructor(private readonly connection: NatsConnection) {}
 
-  static async connect(url: string, name: string): Promise<NatsBus> {
+  /**
+   * `tls`: this party's certificate from the federation's CA; the server maps
+   * it to the subjects this party may use. Only `shoal simulate --nats`
+   * connects without it.
+   */
+  static async connect(url: string, name: string, tls?: TlsFiles): Promise<NatsBus> {
     try {
-      const connection = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+      const connection = await connect({
+        servers: url,
+        name,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 500,
+        ...(tls ? { tls: { caFile: tls.ca, certFile: tls.cert, keyFile: tls.key } } : {}),
+      });
       return new NatsBus(connection);
     } catch (err) {
       throw new BusError('BUS_CONNECT', `cannot connect to NATS at ${url}: ${errorMessage(err)}`, err);

@@ -8,9 +8,10 @@ import { ConfigError } from '../errors';
 import { PkiError } from './errors';
 import { x509 } from './x509-library';
 
-export type CertificateRole = 'participant' | 'regulator' | 'coordinator' | 'aggregator';
+/** broker: the federation's NATS server. */
+export type CertificateRole = 'participant' | 'regulator' | 'coordinator' | 'aggregator' | 'broker';
 
-export const CERTIFICATE_ROLES: readonly CertificateRole[] = ['participant', 'regulator', 'coordinator', 'aggregator'];
+export const CERTIFICATE_ROLES: readonly CertificateRole[] = ['participant', 'regulator', 'coordinator', 'aggregator', 'broker'];
 
 export interface CertificateIdentity {
   orgId: string;

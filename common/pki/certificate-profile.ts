@@ -9,8 +9,8 @@ import { ConfigError } from '../errors';
 import { identityUrn, type CertificateRole } from './certificate-identity';
 import { x509, type CryptoKey } from './x509-library';
 
-/** Roles that accept connections (a job's gRPC servers); the others only dial out. */
-const SERVER_ROLES: readonly CertificateRole[] = ['coordinator', 'aggregator'];
+/** Roles that accept connections (a job's gRPC servers, the NATS server); the others only dial out. */
+const SERVER_ROLES: readonly CertificateRole[] = ['coordinator', 'aggregator', 'broker'];
 const DNS_NAME = /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 export function isServerRole(role: CertificateRole): boolean {

@@ -35,7 +35,7 @@ function loaded(files: TlsFiles): TlsParty {
 }
 
 export async function createJobTls(parent: string, jobId: string): Promise<JobTls> {
-  const pki = await createTestPki(parent);
+  const pki = await createTestPki(parent, []);
   const servers = await issueJobCertificates(pki.dir, jobId, join(parent, jobId), '127.0.0.1');
   return {
     jobId,

@@ -1,7 +1,16 @@
-/** A real nats-server on a free loopback port, for one test file. */
+/**
+ * A real nats-server on a free loopback port, for one test file, as a
+ * federation runs it: TLS with the test's CA, every client authenticated by
+ * its certificate and allowed only its own subjects.
+ */
+import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
+import { natsServerConfig } from '../../common/bus/nats-permissions';
+import { issueToDir } from '../../common/pki';
 import { freePort } from './free-port';
 import { SpawnedProcess } from './spawned-process';
+import { OBSERVER_ORG, type TestPki } from './test-pki';
 
 export const NATS_SERVER_BINARY = process.env.SHOAL_NATS_SERVER ?? '/usr/sbin/nats-server';
 
@@ -23,9 +32,18 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-export async function startNatsServer(timeoutMs = 10_000): Promise<NatsServer> {
+export async function startNatsServer(pki: TestPki, timeoutMs = 10_000): Promise<NatsServer> {
   const port = await freePort();
-  const server = new SpawnedProcess('nats-server', NATS_SERVER_BINARY, ['-a', '127.0.0.1', '-p', String(port)]);
+  const broker = await issueToDir(pki.dir, { orgId: `nats-${port}`, role: 'broker', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+  const configPath = join(pki.dir, `nats-${port}.conf`);
+  writeFileSync(configPath, natsServerConfig({
+    host: '127.0.0.1',
+    port,
+    tls: { ca: pki.regulator.ca, cert: broker.certPath, key: broker.keyPath },
+    parties: [...pki.orgIds.map((orgId) => ({ orgId, role: 'participant' as const })), { orgId: 'regulator', role: 'regulator' }],
+    observers: [{ orgId: OBSERVER_ORG, role: 'regulator' }],
+  }));
+  const server = new SpawnedProcess('nats-server', NATS_SERVER_BINARY, ['-c', configPath]);
   const until = Date.now() + timeoutMs;
   while (!(await accepts(port))) {
     if (!server.running) throw new Error(`nats-server exited before accepting connections:\n${server.stderr}`);
@@ -35,5 +53,5 @@ export async function startNatsServer(timeoutMs = 10_000): Promise<NatsServer> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url: `nats://127.0.0.1:${port}`, port, process: server, stop: () => server.stop() };
+  return { url: `tls://127.0.0.1:${port}`, port, process: server, stop: () => server.stop() };
 }
