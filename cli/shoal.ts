@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The command line: the regulator's `shoal job submit|status` and `shoal keys
- * generate`, the moderator's `shoal agent …`, and `shoal simulate`.
+ * The command line: the regulator's `shoal job
+ * submit|list|status|watch|logs|cancel|results` and `shoal keys generate`,
+ * the moderator's `shoal agent …`, and `shoal simulate`.
  * Exit codes: 0 done, 1 internal error, 2 invalid input, 3 job failed, 4 interrupted,
  * 5 an audit log failed verification.
  */
@@ -12,8 +13,11 @@ import { EXIT_CODES, positiveNumberFlag, wholeNumberFlag } from '../common/proce
 import { formatStatus, jobStatus } from './job-status';
 import { runSimulation, type SimulationReport } from './simulate/run-simulation';
 import { submitJob } from './submit-job';
+import { createLauncher } from './launchers/create-launcher';
 import { registerAgentCommands } from './agent-commands';
+import { registerJobCommands } from './job-commands';
 import { registerPkiCommands } from './pki-commands';
+import { registerFederationCommands } from './federation-commands';
 import { writeNewSigningKey } from '../common/signing';
 import { basename } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -52,7 +56,10 @@ job
   .option('--host <host>', 'address the coordinator and aggregator bind and advertise', '127.0.0.1')
   .requiredOption('--key <file>', "the regulator's private signing key (from `shoal keys generate`)")
   .option('--pki <dir>', "the federation's certificate authority (from `shoal pki init`), which issues the job's server certificates", 'pki')
-  .action((specPath: string, o: { nats: string; out: string; host: string; key: string; pki: string }) => run(() => submitJob({ specPath, natsUrl: o.nats, outRoot: o.out, host: o.host, keyPath: o.key, pkiDir: o.pki })));
+  .addOption(new Option('--launcher <kind>', "where the job's coordinator and aggregator run").choices(['process', 'docker']).default('process'))
+  .action((specPath: string, o: { nats: string; out: string; host: string; key: string; pki: string; launcher: 'process' | 'docker' }) =>
+    run(async () => submitJob({ specPath, natsUrl: o.nats, outRoot: o.out, host: o.host, keyPath: o.key, pkiDir: o.pki, launcher: await createLauncher(o.launcher) })),
+  );
 
 job
   .command('status')
@@ -70,6 +77,8 @@ job
     }),
   );
 
+registerJobCommands(job, run);
+
 program
   .command('keys')
   .description('signing keys (until the federation has certificates)')
@@ -86,6 +95,7 @@ program
 
 registerAgentCommands(program, run);
 registerPkiCommands(program, run);
+registerFederationCommands(program, run);
 
 program
   .command('simulate')

@@ -1,6 +1,6 @@
 /**
  * `shoal job submit job.yaml`: validates the spec, starts the job's
- * aggregator and coordinator as child processes, offers the job to the
+ * aggregator and coordinator (with a launcher), offers the job to the
  * invited organisations over NATS, shows progress, and says where the
  * model and the report are.
  */
@@ -12,12 +12,11 @@ import { loadJobSpec } from '../common/job-spec';
 import { loadSigningKey } from '../common/signing';
 import { EXIT_CODES } from '../common/process-lifecycle';
 import type { JobEvent } from '../coordinator';
-import { componentScript, launchProcess, stopProcess, type LaunchedProcess } from './process-launcher';
+import type { Launcher, LaunchedJob } from './launchers/launcher';
 import { ProgressDisplay } from './progress';
 import { sendOffers } from './send-offers';
 import { issueJobCertificates } from './job-certificates';
 import { regulatorTls } from './regulator-tls';
-import { tlsFlagArguments } from '../common/grpc/tls-flags';
 
 export interface SubmitOptions {
   specPath: string;
@@ -28,6 +27,8 @@ export interface SubmitOptions {
   keyPath: string;
   /** The federation's authority folder (`shoal pki init`), which issues the job's server certificates. */
   pkiDir: string;
+  /** Where the job's coordinator and aggregator run. */
+  launcher: Launcher;
 }
 
 export async function submitJob(options: SubmitOptions): Promise<number> {
@@ -41,12 +42,10 @@ export async function submitJob(options: SubmitOptions): Promise<number> {
   const natsTls = regulatorTls(options.pkiDir, spec.requester);
   const bus = await NatsBus.connect(options.natsUrl, `shoal-cli-${spec.jobId}`, natsTls);
   const events = bus.subscribe<JobEvent>(subjects.events(spec.jobId));
-  let aggregator: LaunchedProcess | undefined;
-  let coordinator: LaunchedProcess | undefined;
+  let launched: LaunchedJob | undefined;
   const stopAll = async (): Promise<void> => {
     events.unsubscribe();
-    await stopProcess(coordinator);
-    await stopProcess(aggregator);
+    await launched?.stop();
     await bus.close();
   };
   const interrupt = (): void => {
@@ -56,10 +55,11 @@ export async function submitJob(options: SubmitOptions): Promise<number> {
   process.once('SIGINT', interrupt);
   try {
     const certificates = await issueJobCertificates(options.pkiDir, spec.jobId, outDir, options.host);
-    aggregator = await launchProcess('aggregator', componentScript('aggregator'), ['--job-id', spec.jobId, '--host', options.host, '--port', '0', ...tlsFlagArguments(certificates.aggregator)], join(outDir, 'aggregator.log'));
-    const aggregatorAddress = `${options.host}:${aggregator.port}`;
-    coordinator = await launchProcess('coordinator', componentScript('coordinator'), ['--spec', specCopy, '--out', outDir, '--nats', options.natsUrl, '--aggregator', aggregatorAddress, '--host', options.host, '--port', '0', ...tlsFlagArguments(certificates.coordinator), '--nats-tls-cert', natsTls.cert, '--nats-tls-key', natsTls.key], join(outDir, 'coordinator.log'));
-    const addresses = { coordinator: `${options.host}:${coordinator.port}`, aggregator: aggregatorAddress };
+    const swept = await options.launcher.sweep();
+    if (swept > 0) progress.note(`removed ${swept} container(s) or network(s) an interrupted job left behind`);
+    launched = await options.launcher.launch({ spec, specPath: specCopy, outDir, natsUrl: options.natsUrl, advertiseHost: options.host, certificates, natsTls });
+    const { addresses } = launched;
+    const coordinatorExited = launched.coordinatorExited;
     const offers = sendOffers(bus, {
       spec,
       addresses,
@@ -77,7 +77,7 @@ export async function submitJob(options: SubmitOptions): Promise<number> {
         }
       }
     })();
-    const exitCode = await Promise.race([coordinator.exited, watch.then(() => coordinator?.exited)]);
+    const exitCode = await Promise.race([coordinatorExited, watch.then(() => coordinatorExited)]);
     await offers.catch(() => undefined);
     progress.stop();
     if (!final) progress.note(`the coordinator exited with code ${exitCode} without reporting an outcome; see ${join(outDir, 'coordinator.log')}`);

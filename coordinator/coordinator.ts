@@ -19,7 +19,7 @@ import { buildModel, needsConvolutionGradients } from '../common/model/build-mod
 import { getWeightsVector } from '../common/model/model-weights';
 import { selectBackend, type BackendName } from '../common/model/tf-backend';
 import { coordinatorHandlers } from './coordinator-service';
-import { JobEventPublisher, type JobStatus, type RoundMetrics } from './job-events';
+import { JobEventPublisher, type JobEvent, type JobStatus, type RoundMetrics } from './job-events';
 import { JobOutputs } from './job-outputs';
 import { JobRunner, type RoundRecord } from './job-runner';
 import { JobTranscript, type TranscriptSummary } from './job-transcript';
@@ -74,6 +74,20 @@ export interface JobReport {
   wallSeconds: number;
 }
 
+/** The longest cancellation reason kept: it goes into the report and the transcript. */
+const MAX_CANCEL_REASON = 500;
+
+/** The job's events, none after its outcome: a phase a cancel left behind may still end later. */
+class JobEvents extends JobEventPublisher {
+  private ended = false;
+
+  override publish(event: JobEvent): void {
+    if (this.ended) return;
+    this.ended = event.type === 'job.completed' || event.type === 'job.failed';
+    super.publish(event);
+  }
+}
+
 /** Wakes the admission loop whenever something it waits for happens. */
 class ChangeSignal {
   private waiters: Array<() => void> = [];
@@ -98,13 +112,17 @@ export class Coordinator {
   private readonly declined = new Map<string, string>();
   private readonly subscriptions: BusSubscription[] = [];
   private runner: JobRunner | undefined;
+  /** Aborted (with the JOB_CANCELLED error) when the regulator cancels the job. */
+  private readonly cancellation = new AbortController();
+  /** Cleared once training is over: from then on the job finishes as it is and a cancel is refused. */
+  private cancellable = true;
   port = 0;
 
   constructor(private readonly options: CoordinatorOptions) {
     this.registry = new ParticipantRegistry(options.spec.invitedOrgs);
     this.aggregator = new AggregatorClient(options.aggregatorAddress, 'coordinator', channelCredentials(options.tls, { role: 'aggregator', orgId: options.spec.jobId }));
     this.outputs = new JobOutputs(options.outDir);
-    this.events = new JobEventPublisher(options.bus, options.spec.jobId, options.spec.training.rounds, options.outDir);
+    this.events = new JobEvents(options.bus, options.spec.jobId, options.spec.training.rounds, options.outDir);
     this.transcript = new JobTranscript(options.spec, options.outDir, options.logger);
   }
 
@@ -148,7 +166,8 @@ export class Coordinator {
     const decisions = bus.subscribe(subjects.decisions(spec.jobId));
     const auditHeads = bus.subscribe(subjects.auditHeads(spec.jobId));
     const statusRequests = bus.subscribe(subjects.status(spec.jobId));
-    this.subscriptions.push(decisions, auditHeads, statusRequests);
+    const cancelRequests = bus.subscribe<{ reason?: unknown }>(subjects.cancel(spec.jobId));
+    this.subscriptions.push(decisions, auditHeads, statusRequests, cancelRequests);
     void (async () => {
       for await (const message of decisions) {
         const decision = this.transcript.acceptDecision(message.data);
@@ -164,6 +183,37 @@ export class Coordinator {
     void (async () => {
       for await (const message of statusRequests) message.respond(this.events.status);
     })();
+    void (async () => {
+      for await (const message of cancelRequests) message.respond(this.cancel(message.data?.reason));
+    })();
+  }
+
+  /** The regulator's cancel request (only regulator certificates may publish it): the job fails with JOB_CANCELLED. */
+  private cancel(reason: unknown): { accepted: boolean; reason?: string } {
+    if (!this.cancellable) return { accepted: false, reason: `job ${this.options.spec.jobId} is already finishing (${this.events.status.state})` };
+    const given = typeof reason === 'string' && reason.trim() ? reason.trim().slice(0, MAX_CANCEL_REASON) : 'no reason given';
+    if (!this.cancellation.signal.aborted) {
+      this.options.logger.warn({ reason: given }, 'cancelled by the regulator');
+      this.cancellation.abort(new ShoalError('JOB_CANCELLED', `cancelled by the regulator: ${given}`, { component: 'coordinator' }));
+    }
+    return { accepted: true };
+  }
+
+  /** Runs one phase of the job unless the regulator cancels it first; then the phase is left behind and the job fails. */
+  private async unlessCancelled<T>(start: () => Promise<T>): Promise<T> {
+    const signal = this.cancellation.signal;
+    signal.throwIfAborted();
+    const work = start();
+    let onAbort = (): void => undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([work, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   async run(): Promise<JobReport> {
@@ -189,9 +239,9 @@ export class Coordinator {
     let modelPath: string | null = null;
     let stoppedEarly: string | null = null;
     try {
-      const admitted = await runner.admit().finally(() => this.transcript.record('admission.closed', { admitted: this.registry.active(), declined: Object.fromEntries(this.declined) }));
+      const admitted = await this.unlessCancelled(() => runner.admit()).finally(() => this.transcript.record('admission.closed', { admitted: this.registry.active(), declined: Object.fromEntries(this.declined) }));
       if (spec.differentialPrivacy) this.planPrivacy(runner, admitted.length);
-      await runner.preprocess();
+      await this.unlessCancelled(() => runner.preprocess());
       for (let round = 1; round <= spec.training.rounds; round++) {
         if (runner.privacy && !runner.privacy.allowsAnotherRound()) {
           stoppedEarly = `privacy budget: round ${round} could take ε past ${spec.differentialPrivacy?.epsilon} (spent ${runner.privacy.epsilonSpent.toFixed(3)})`;
@@ -199,15 +249,18 @@ export class Coordinator {
           this.events.publish({ type: 'job.budget-reached', jobId: spec.jobId, at: new Date().toISOString(), round, epsilonSpent: runner.privacy.epsilonSpent, epsilonBudget: spec.differentialPrivacy?.epsilon ?? 0 });
           break;
         }
-        const record = await runner.runRound(round);
+        const record = await this.unlessCancelled(() => runner.runRound(round));
         this.transcript.record('round.completed', { round, contributors: record.contributors, missing: record.missing, modelSha256: sha256Hex(runner.weights), epsilonSpent: record.epsilonSpent });
         logger.info({ round, contributors: record.contributors.length, metrics: record.metrics, epsilonSpent: record.epsilonSpent }, 'round completed');
       }
+      this.cancellation.signal.throwIfAborted();
+      this.cancellable = false;
       modelPath = await this.outputs.writeFinalModel(model, runner.weights, spec, runner.normalization);
     } catch (err) {
       error = { code: err instanceof ShoalError ? err.code : 'INTERNAL', message: errorMessage(err) };
       logger.error({ err: error }, 'job failed');
     }
+    this.cancellable = false;
     model.dispose();
     const finishedAt = new Date();
     const last = runner.rounds.at(-1);

@@ -14,4 +14,6 @@ export const subjects = {
   allJobEvents: 'shoal.jobs.*.events',
   /** Request/reply: the live status of a running job, answered by its coordinator. */
   status: (jobId: string): string => `shoal.jobs.${jobId}.status`,
+  /** Request/reply: the regulator asks a running job's coordinator to stop it; the reply says whether it accepted. */
+  cancel: (jobId: string): string => `shoal.jobs.${jobId}.cancel`,
 } as const;

@@ -16,7 +16,7 @@ import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
-import { ensureLocalTrainerImage } from '../../participant-agent/images';
+import { ensureLocalImages, ensureLocalTrainerImage } from '../../participant-agent/images';
 
 const PING_SCRIPT = `
 const Docker = require(process.argv[1]);
@@ -106,4 +106,9 @@ let ensured: Promise<TestImages> | undefined;
 export function ensureTestImages(docker: Dockerode): Promise<TestImages> {
   ensured ??= withLock(() => buildWhereStale(docker));
   return ensured;
+}
+
+/** Every image docker-compose.yml runs (trainer, agent, coordinator, and NATS from this machine's nats-server), built where stale. */
+export async function ensureComposeImages(docker: Dockerode): Promise<void> {
+  await withLock(() => ensureLocalImages(docker, ['trainer', 'agent', 'coordinator', 'nats']));
 }

@@ -7,8 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ShoalError } from '../common/errors';
-import { parseReadyLine } from '../common/process-lifecycle';
+import { ShoalError } from '../../common/errors';
+import { parseReadyLine } from '../../common/process-lifecycle';
 
 export interface LaunchedProcess {
   name: string;
@@ -21,7 +21,7 @@ const READY_TIMEOUT_MS = 30_000;
 
 /** Compiled entry point of a component (the CLI itself runs from dist/). */
 export function componentScript(component: 'coordinator' | 'aggregator' | 'participant-agent'): string {
-  return join(__dirname, '..', component, 'main.js');
+  return join(__dirname, '..', '..', component, 'main.js');
 }
 
 export function launchProcess(name: string, script: string, args: string[], logFile: string): Promise<LaunchedProcess> {

@@ -1,0 +1,32 @@
+# The Shoal participant agent: takes offers from NATS, asks its organisation's
+# policy and moderators, and trains accepted jobs in Docker sandboxes.
+# Built by build-images.ts from a staged context holding only what the agent,
+# the `shoal` CLI (for `shoal agent …` moderator commands in this container)
+# and the trainer (for `sandbox.type: process`) require: dist/ files, the
+# .proto contracts read at run time, production packages. No RUN steps, so any
+# base with node on PATH works, including shoal-node-base, which has no shell.
+#
+#   docker run -v /var/run/docker.sock:/var/run/docker.sock \
+#     -v "$PWD/agent.yaml":/etc/shoal/agent.yaml:ro -v <state and data> shoal-agent:dev
+ARG BASE_IMAGE=node:20-bookworm-slim
+FROM ${BASE_IMAGE}
+WORKDIR /shoal
+# Packages and contracts first: the agent and coordinator images share these
+# layers (the same packages), so the second build and the disk pay for them once.
+COPY node_modules /shoal/node_modules
+COPY proto /shoal/proto
+ARG SHOAL_VERSION=0.0.0-dev
+LABEL org.opencontainers.image.title="shoal-agent" \
+      org.opencontainers.image.description="Shoal participant agent: moderates offers and trains accepted jobs in Docker sandboxes" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="${SHOAL_VERSION}"
+COPY package.json /shoal/package.json
+COPY dist /shoal/dist
+# Root, on purpose: the agent starts its trainer containers through the host's
+# Docker socket mounted at /var/run/docker.sock, which is owned by root (group
+# docker, whose gid differs from host to host). The trainers it starts run as
+# 65534:65534 with no network, whatever user the agent has. Note that access
+# to the socket is root on the host either way.
+USER 0:0
+ENTRYPOINT ["node", "/shoal/dist/participant-agent/main.js"]
+CMD ["--config", "/etc/shoal/agent.yaml"]
