@@ -32,12 +32,19 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-export async function startNatsServer(pki: TestPki, timeoutMs = 10_000): Promise<NatsServer> {
+/**
+ * `reachableFromContainers`: listens on every interface, and the server's
+ * certificate also names host.docker.internal, so a container on this host
+ * (the Docker launcher's coordinator) can reach it.
+ */
+export async function startNatsServer(pki: TestPki, options: { reachableFromContainers?: boolean; timeoutMs?: number } = {}): Promise<NatsServer> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
   const port = await freePort();
-  const broker = await issueToDir(pki.dir, { orgId: `nats-${port}`, role: 'broker', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+  const dnsNames = options.reachableFromContainers ? ['localhost', 'host.docker.internal'] : ['localhost'];
+  const broker = await issueToDir(pki.dir, { orgId: `nats-${port}`, role: 'broker', dnsNames, ipAddresses: ['127.0.0.1'] });
   const configPath = join(pki.dir, `nats-${port}.conf`);
   writeFileSync(configPath, natsServerConfig({
-    host: '127.0.0.1',
+    host: options.reachableFromContainers ? '0.0.0.0' : '127.0.0.1',
     port,
     tls: { ca: pki.regulator.ca, cert: broker.certPath, key: broker.keyPath },
     parties: [...pki.orgIds.map((orgId) => ({ orgId, role: 'participant' as const })), { orgId: 'regulator', role: 'regulator' }],
