@@ -58,10 +58,11 @@ suite('docker-compose up runs one federated job end to end', () => {
     const engine = docker as Dockerode;
     const [regulator] = await engine.listContainers({ all: true, filters: JSON.stringify({ label: [`com.docker.compose.project=${project}`, 'com.docker.compose.service=regulator'] }) });
     if (!regulator) throw new Error('docker-compose started no regulator container');
+    let timer: NodeJS.Timeout | undefined;
     const waited = await Promise.race([
       engine.getContainer(regulator.Id).wait() as Promise<{ StatusCode: number }>,
-      new Promise<null>((resolve) => setTimeout(() => resolve(null), JOB_TIMEOUT_MS)),
-    ]);
+      new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), JOB_TIMEOUT_MS))),
+    ]).finally(() => clearTimeout(timer));
     regulatorExit = waited?.StatusCode ?? null;
     seconds = (Date.now() - started) / 1000;
     logs = compose(project, deployDir, ['logs', '--no-color', '--tail', '200'], 60_000).output;
