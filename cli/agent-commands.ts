@@ -13,20 +13,12 @@ import { EXIT_CODES, wholeNumberFlag } from '../common/process-lifecycle';
 import { loadAgentConfig, ModerationQueue } from '../participant-agent';
 import { registerAuditCommands } from './audit-commands';
 import { describeOffer, describePendingList, describePendingReleases } from './describe-offer';
+import { print, refuse } from './console-output';
 
 /** Queue errors that mean "this cannot be done as asked", not a fault; the person can act on the message. */
 const REFUSALS = ['INVALID_JOB_ID', 'INVALID_ROUND', 'NOT_PENDING', 'ALREADY_DECIDED', 'OFFER_EXPIRED', 'REASON_REQUIRED', 'DECIDER_REQUIRED', 'ALREADY_RELEASED', 'RELEASE_EXPIRED', 'PENDING_UNREADABLE'];
 
 const CONFIG_HELP = 'the agent config, whose workDir holds the moderation queue';
-
-function print(text: string): void {
-  process.stdout.write(`${text}\n`);
-}
-
-function refuse(message: string): number {
-  process.stderr.write(`shoal: ${message}\n`);
-  return EXIT_CODES.config;
-}
 
 /** Runs a queue action, turning a refusal into its message and exit code 2. */
 async function refusing(action: () => number): Promise<number> {

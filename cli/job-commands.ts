@@ -15,6 +15,7 @@ import { readJobLogs, type LogComponent } from './job-logs';
 import { formatJobResults, loadJobResults } from './job-results';
 import { watchJob } from './job-watch';
 import { regulatorTls } from './regulator-tls';
+import { print } from './console-output';
 
 const DEFAULT_NATS = process.env.SHOAL_NATS_URL ?? 'nats://127.0.0.1:4222';
 const DEFAULT_OUT = 'shoal-jobs';
@@ -30,10 +31,6 @@ async function refusing(action: () => Promise<number>): Promise<number> {
     process.stderr.write(`shoal: ${(err as Error).message}\n`);
     return EXIT_CODES.config;
   }
-}
-
-function print(text: string): void {
-  process.stdout.write(`${text}\n`);
 }
 
 interface NatsFlags {

@@ -10,18 +10,10 @@ import type { Command } from 'commander';
 import { initAuthorityDir, issueToDir, listIssued, refreshRevocationList, revokeInDir, type CertificateRole } from '../common/pki';
 import { EXIT_CODES, wholeNumberFlag } from '../common/process-lifecycle';
 import { registerNatsConfigCommand } from './nats-config-command';
+import { print, refuse } from './console-output';
 
 const DIR_HELP = 'the authority directory (holds the CA key)';
 const ROLES = 'participant, regulator, coordinator, aggregator or broker (the NATS server)';
-
-function print(text: string): void {
-  process.stdout.write(`${text}\n`);
-}
-
-function refuse(message: string): number {
-  process.stderr.write(`shoal: ${message}\n`);
-  return EXIT_CODES.config;
-}
 
 interface IssueFlags {
   org: string;
