@@ -70,7 +70,8 @@ export async function initFederation(options: FederationInitOptions): Promise<Fe
     mkdirSync(join(bankDir, 'work'), { recursive: true });
     const rows = order.subarray(i * share, (i + 1) * share);
     writeFileSync(join(bankDir, 'credit-default.csv'), `${[table.header.join(','), ...Array.from(rows, (r) => table.records[r].join(','))].join('\n')}\n`);
-    const tls = await issueToDir(pki, { orgId, role: 'participant' });
+    // The bank's key goes into its own folder, the only one its container mounts (with the CA certificate and the list).
+    const tls = await issueToDir(pki, { orgId, role: 'participant', outDir: bankDir });
     writeFileSync(join(bankDir, 'policy.yaml'), toYaml({
       requesters: { [spec.requester]: { publicKey: signing.publicKey, approval: 'auto', datasets: { 'credit-default': { columns: [...spec.dataset.features, spec.dataset.label] } } } },
       shareDecisionReasons: true,

@@ -4,11 +4,11 @@
  * certificate naming the job, so participants can tell them from any other
  * server, and a coordinator of one job cannot drive another job's aggregator.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError, errorMessage } from '../common/errors';
-import { CertificateAuthority, type TlsFiles } from '../common/pki';
+import { CertificateAuthority, readRevocationList, type TlsFiles } from '../common/pki';
 
 /** How long a job's server certificates stay valid: jobs are ephemeral. */
 const JOB_CERTIFICATE_DAYS = 7;
@@ -32,9 +32,13 @@ export async function issueJobCertificates(pkiDir: string, jobId: string, outDir
   mkdirSync(tlsDir, { recursive: true, mode: 0o700 });
   const ca = join(tlsDir, 'ca.crt.pem');
   writeFileSync(ca, authority.certPem);
-  const crlSource = join(pkiDir, 'crl.pem');
-  const crl = existsSync(crlSource) ? join(tlsDir, 'crl.pem') : undefined;
-  if (crl) writeFileSync(crl, readFileSync(crlSource));
+  // No list, or an expired one, would silently let revoked certificates in: the job does not start.
+  const crlPem = readPki(pkiDir, 'crl.pem');
+  await readRevocationList(crlPem, authority.certPem).catch((err: unknown) => {
+    throw new ConfigError(`--pki: ${join(pkiDir, 'crl.pem')} cannot be used (${errorMessage(err)}); re-sign it with \`shoal pki crl --dir ${pkiDir}\``, { pkiDir });
+  });
+  const crl = join(tlsDir, 'crl.pem');
+  writeFileSync(crl, crlPem);
   const names = isIP(host) ? { ipAddresses: [host, '127.0.0.1'], dnsNames: ['localhost'] } : { dnsNames: [host, 'localhost'], ipAddresses: ['127.0.0.1'] };
   const issue = async (role: 'coordinator' | 'aggregator'): Promise<TlsFiles> => {
     const issued = await authority.issue({ orgId: jobId, role, ...names, validDays: JOB_CERTIFICATE_DAYS });

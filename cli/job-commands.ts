@@ -39,10 +39,9 @@ interface NatsFlags {
   as: string;
 }
 
-/** The regulator's certificate from the authority folder; none when the default folder is absent (a NATS server without TLS). */
-function natsTls(o: NatsFlags, command: Command): TlsFiles | undefined {
+/** The regulator's certificate from the authority folder: the federation's NATS accepts nothing else, and nothing is sent in the clear. */
+function natsTls(o: NatsFlags, _command: Command): TlsFiles {
   if (existsSync(o.pki)) return regulatorTls(o.pki, o.as);
-  if (command.getOptionValueSource('pki') === 'default') return undefined;
   throw new ConfigError(`--pki: ${o.pki} does not exist; it is the federation's authority folder (from \`shoal pki init\`) holding the regulator's certificate`, { path: o.pki });
 }
 

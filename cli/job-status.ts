@@ -50,7 +50,8 @@ export function jobExitCode(status: JobStatus): number {
 }
 
 export async function jobStatus(jobId: string, options: { natsUrl?: string; outRoot: string; tls?: TlsFiles }): Promise<{ status: JobStatus; source: 'live' | 'file' }> {
-  if (options.natsUrl) {
+  // Without the regulator's certificate there is no asking over NATS (never in the clear): the status file answers.
+  if (options.natsUrl && options.tls) {
     const bus = await NatsBus.connect(options.natsUrl, `shoal-cli-status-${jobId}`, options.tls).catch(() => undefined);
     if (bus) {
       try {

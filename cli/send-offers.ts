@@ -40,7 +40,7 @@ export async function sendOffers(bus: Bus, options: OfferOptions): Promise<OrgAn
   const ours = offerHash(offer);
   const answers = new Map<string, OrgAnswer>();
   let wake: () => void = () => undefined;
-  const decisions = bus.subscribe(subjects.decisions(spec.jobId));
+  const decisions = bus.subscribe(subjects.decisions(spec.jobId, '*'));
   const listening = (async () => {
     for await (const message of decisions) {
       let body: DecisionBody;
@@ -50,7 +50,7 @@ export async function sendOffers(bus: Bus, options: OfferOptions): Promise<OrgAn
         continue;
       }
       // A decision on some other offer (e.g. a forged one with this job id) does not answer ours.
-      if (body.offerSha256 !== ours || !spec.invitedOrgs.includes(body.orgId) || answers.has(body.orgId)) continue;
+      if (body.offerSha256 !== ours || subjects.publisherOf(message.subject) !== body.orgId || !spec.invitedOrgs.includes(body.orgId) || answers.has(body.orgId)) continue;
       const answer: OrgAnswer = { orgId: body.orgId, accepted: body.accepted, reason: body.reason || (body.accepted ? '' : 'the organisation keeps its reason to itself'), decidedBy: body.decidedBy };
       answers.set(body.orgId, answer);
       options.onDecision(answer);

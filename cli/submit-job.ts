@@ -53,6 +53,7 @@ export async function submitJob(options: SubmitOptions): Promise<number> {
     void stopAll().finally(() => process.exit(EXIT_CODES.interrupted));
   };
   process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   try {
     const certificates = await issueJobCertificates(options.pkiDir, spec.jobId, outDir, options.host);
     const swept = await options.launcher.sweep();
@@ -84,6 +85,7 @@ export async function submitJob(options: SubmitOptions): Promise<number> {
     return final?.type === 'job.completed' ? EXIT_CODES.ok : EXIT_CODES.jobFailed;
   } finally {
     process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', interrupt);
     await stopAll();
   }
 }

@@ -163,14 +163,14 @@ export class Coordinator {
 
   private listen(): void {
     const { bus, spec } = this.options;
-    const decisions = bus.subscribe(subjects.decisions(spec.jobId));
-    const auditHeads = bus.subscribe(subjects.auditHeads(spec.jobId));
+    const decisions = bus.subscribe(subjects.decisions(spec.jobId, '*'));
+    const auditHeads = bus.subscribe(subjects.auditHeads(spec.jobId, '*'));
     const statusRequests = bus.subscribe(subjects.status(spec.jobId));
     const cancelRequests = bus.subscribe<{ reason?: unknown }>(subjects.cancel(spec.jobId));
     this.subscriptions.push(decisions, auditHeads, statusRequests, cancelRequests);
     void (async () => {
       for await (const message of decisions) {
-        const decision = this.transcript.acceptDecision(message.data);
+        const decision = this.transcript.acceptDecision(message.data, subjects.publisherOf(message.subject));
         if (decision && !decision.accepted && !this.declined.has(decision.orgId) && !this.registry.has(decision.orgId)) {
           this.declined.set(decision.orgId, decision.reason || 'declined (the organisation keeps its reason to itself)');
           this.changes.notify();
@@ -178,7 +178,7 @@ export class Coordinator {
       }
     })();
     void (async () => {
-      for await (const message of auditHeads) this.transcript.acceptAuditHead(message.data);
+      for await (const message of auditHeads) this.transcript.acceptAuditHead(message.data, subjects.publisherOf(message.subject));
     })();
     void (async () => {
       for await (const message of statusRequests) message.respond(this.events.status);

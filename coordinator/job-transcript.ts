@@ -65,7 +65,7 @@ export class JobTranscript {
   }
 
   /** A signed decision from the bus; returns it when it is valid and from an invited organisation. */
-  acceptDecision(message: unknown): RecordedDecision | null {
+  acceptDecision(message: unknown, publisher?: string): RecordedDecision | null {
     let opened;
     try {
       opened = openDecision(message);
@@ -75,6 +75,10 @@ export class JobTranscript {
       return null;
     }
     const { body, signer } = opened;
+    if (publisher !== undefined && publisher !== body.orgId) {
+      this.log.append('decision.refused', { reason: `a decision for ${body.orgId} published under ${publisher}'s subject`, signer });
+      return null;
+    }
     if (body.jobId !== this.spec.jobId || !this.spec.invitedOrgs.includes(body.orgId)) {
       this.log.append('decision.refused', { reason: `a decision for job ${body.jobId} from ${body.orgId}, which this job did not invite`, signer });
       return null;
@@ -117,7 +121,7 @@ export class JobTranscript {
   }
 
   /** A participant's signed audit head; kept only when signed by the key that signed its decision. */
-  acceptAuditHead(message: unknown): void {
+  acceptAuditHead(message: unknown, publisher?: string): void {
     let opened;
     try {
       opened = openAuditHead(message);
@@ -128,6 +132,10 @@ export class JobTranscript {
     }
     const { body, signer } = opened;
     const decision = this.decisions.get(body.orgId);
+    if (publisher !== undefined && publisher !== body.orgId) {
+      this.log.append('audit-head.refused', { orgId: body.orgId, reason: `published under ${publisher}'s subject`, signer });
+      return;
+    }
     if (body.jobId !== this.spec.jobId) {
       this.log.append('audit-head.refused', { orgId: body.orgId, reason: `a head for job ${body.jobId}`, signer });
       return;

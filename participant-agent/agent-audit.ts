@@ -46,6 +46,6 @@ export class AgentAudit {
   /** Sends the current head, signed, to the job's coordinator. */
   publishHead(jobId: string): void {
     const head = this.log.head();
-    this.bus.publish(subjects.auditHeads(jobId), signAuditHead({ jobId, orgId: this.identity.orgId, seq: head.seq, hash: head.hash, at: new Date().toISOString() }, this.identity));
+    this.bus.publish(subjects.auditHeads(jobId, this.identity.orgId), signAuditHead({ jobId, orgId: this.identity.orgId, seq: head.seq, hash: head.hash, at: new Date().toISOString() }, this.identity));
   }
 }

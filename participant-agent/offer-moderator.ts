@@ -143,6 +143,6 @@ export class OfferModerator {
     const { config, identity, bus, audit } = this.deps;
     const share = config.policy.shareDecisionReasons;
     const decider = share ? verdict.decider : null;
-    bus.publish(subjects.decisions(jobId), signDecision({ jobId, orgId: config.orgId, accepted: verdict.accepted, decidedBy: verdict.decidedBy, decider, reason: share ? verdict.reason : '', at: new Date().toISOString(), auditHead: audit.head(), offerSha256 }, identity));
+    bus.publish(subjects.decisions(jobId, config.orgId), signDecision({ jobId, orgId: config.orgId, accepted: verdict.accepted, decidedBy: verdict.decidedBy, decider, reason: share ? verdict.reason : '', at: new Date().toISOString(), auditHead: audit.head(), offerSha256 }, identity));
   }
 }

@@ -160,6 +160,31 @@ describe('mutual TLS: who may talk to a job', () => {
     }
   });
 
+  test("NATS refuses an organisation publishing a decision in another's name, and reading others' replies", async () => {
+    const bank2 = await pki.participant('bank-2');
+    const connection = await connect({ servers: nats.url, name: 'bank-2-forging', tls: { caFile: bank2.ca, certFile: bank2.cert, keyFile: bank2.key } });
+    const errors: string[] = [];
+    void (async () => {
+      for await (const status of connection.status()) if (status.type === 'error') errors.push(String(status.data));
+    })();
+    try {
+      const forged = subjects.decisions(jobId, 'bank-1');
+      connection.publish(forged, new TextEncoder().encode('{}'));
+      await connection.flush();
+      const inbox = connection.subscribe('_INBOX.>');
+      const snooping = await (async () => {
+        for await (const _ of inbox) return 'delivered';
+        return 'closed without an error';
+      })().catch((err: Error) => err.message);
+      expect(snooping).toContain('Permissions Violation for Subscription to "_INBOX.>"');
+      expect(errors).toContain('PERMISSIONS_VIOLATION');
+      // The server names the refused publication and who tried it.
+      expect(nats.process.stderr).toContain(`Publish Violation - User "CN=bank-2,OU=participant,O=Shoal", Subject "${forged}"`);
+    } finally {
+      await connection.close().catch(() => undefined);
+    }
+  });
+
   test('NATS refuses a client without a certificate from the federation', async () => {
     const bank1 = await pki.participant('bank-1');
     const refusedWithout = await connect({ servers: nats.url, name: 'no-certificate', tls: { caFile: bank1.ca }, maxReconnectAttempts: 0, timeout: 3000 }).then(

@@ -58,13 +58,18 @@ export class DockerLauncher implements Launcher {
     return new DockerLauncher(docker, image);
   }
 
+  /**
+   * Removes stopped containers and unused networks of earlier launches. A
+   * running container may belong to another job launched meanwhile, so it is
+   * left alone; a network still in use refuses removal and stays too.
+   */
   async sweep(): Promise<number> {
-    const filters = JSON.stringify({ label: [`${LAUNCHER_LABEL}=docker`] });
+    const filters = JSON.stringify({ label: [`${LAUNCHER_LABEL}=docker`], status: ['created', 'exited', 'dead'] });
     let removed = 0;
     for (const info of await this.docker.listContainers({ all: true, filters })) {
       await this.docker.getContainer(info.Id).remove({ force: true }).then(() => removed++, () => undefined);
     }
-    for (const info of await this.docker.listNetworks({ filters })) {
+    for (const info of await this.docker.listNetworks({ filters: JSON.stringify({ label: [`${LAUNCHER_LABEL}=docker`] }) })) {
       await this.docker.getNetwork(info.Id).remove().then(() => removed++, () => undefined);
     }
     return removed;
@@ -73,14 +78,18 @@ export class DockerLauncher implements Launcher {
   async launch(job: JobLaunch): Promise<LaunchedJob> {
     const { spec, outDir } = job;
     const labels = { [LAUNCHER_LABEL]: 'docker', [JOB_LABEL]: spec.jobId };
-    const network = await this.docker.createNetwork({ Name: `shoal-job-${spec.jobId}-${Date.now()}`, Labels: labels });
-    const networkName = ((await network.inspect()) as { Name: string }).Name;
+    const networkName = `shoal-job-${spec.jobId}-${Date.now()}`;
+    const network = await this.docker.createNetwork({ Name: networkName, Labels: labels });
     const containers: Dockerode.Container[] = [];
-    const logs: WriteStream[] = [];
+    const logs: Array<{ file: WriteStream; source: NodeJS.ReadableStream }> = [];
     const stop = async (): Promise<void> => {
       for (const container of containers.reverse()) await container.remove({ force: true }).catch(() => undefined);
       await network.remove().catch(() => undefined);
-      for (const log of logs) log.end();
+      // The engine's log stream first, so nothing writes to a closed file.
+      for (const { file, source } of logs) {
+        (source as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+        file.end();
+      }
     };
     const inside = (files: TlsFiles): TlsFiles => {
       const map = (file: string): string => `${JOB_MOUNT}/${relative(outDir, file)}`;
@@ -106,8 +115,10 @@ export class DockerLauncher implements Launcher {
       containers.push(container);
       await container.start();
       const log = createWriteStream(join(outDir, `${role}.log`), { flags: 'a' });
-      logs.push(log);
-      await this.waitUntilReady(container, role, log);
+      log.on('error', () => undefined);
+      const source = await container.logs({ follow: true, stdout: true, stderr: true });
+      logs.push({ file: log, source });
+      await this.waitUntilReady(source, role, log);
       const inspected = await container.inspect();
       const binding = inspected.NetworkSettings.Ports[`${port}/tcp`]?.[0];
       if (!binding) throw launchError(`the ${role} container published no port`);
@@ -142,8 +153,7 @@ export class DockerLauncher implements Launcher {
   }
 
   /** Follows the container's output: stderr into the job's log file, stdout until the ready line. */
-  private async waitUntilReady(container: Dockerode.Container, role: string, log: WriteStream): Promise<void> {
-    const stream = await container.logs({ follow: true, stdout: true, stderr: true });
+  private async waitUntilReady(stream: NodeJS.ReadableStream, role: string, log: WriteStream): Promise<void> {
     const stdout = new PassThrough();
     this.docker.modem.demuxStream(stream, stdout, log);
     const lines = createInterface({ input: stdout });

@@ -10,7 +10,7 @@ import type { JobLaunch, LaunchedJob, Launcher } from './launcher';
 export class ProcessLauncher implements Launcher {
   readonly kind = 'process';
 
-  /** Child processes die with the CLI: nothing is ever left behind. */
+  /** The CLI stops its children on completion, SIGINT and SIGTERM; a CLI killed outright leaves them to their own lifetime limits. */
   async sweep(): Promise<number> {
     return 0;
   }

@@ -4,11 +4,19 @@
  */
 import { connect, ErrorCode, JSONCodec, type NatsConnection, type Subscription } from 'nats';
 import { errorMessage } from '../errors';
-import type { TlsFiles } from '../pki';
+import { readFileSync } from 'node:fs';
+import { identityOfCertificate, type TlsFiles } from '../pki';
+import { regulatorInboxPrefix } from './nats-permissions';
 import { BusError } from './bus-errors';
 import type { Bus, BusMessage, BusSubscription } from './bus';
 
 const codec = JSONCodec();
+
+/** A regulator's replies come to inboxes only its certificate may read (see nats-permissions.ts); others make no requests. */
+function inboxPrefixFor(tls: TlsFiles): string | undefined {
+  const identity = identityOfCertificate(readFileSync(tls.cert));
+  return identity.role === 'regulator' ? regulatorInboxPrefix(identity.orgId) : undefined;
+}
 
 export class NatsBus implements Bus {
   private constructor(private readonly connection: NatsConnection) {}
@@ -25,7 +33,7 @@ export class NatsBus implements Bus {
         name,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 500,
-        ...(tls ? { tls: { caFile: tls.ca, certFile: tls.cert, keyFile: tls.key } } : {}),
+        ...(tls ? { tls: { caFile: tls.ca, certFile: tls.cert, keyFile: tls.key }, inboxPrefix: inboxPrefixFor(tls) } : {}),
       });
       return new NatsBus(connection);
     } catch (err) {

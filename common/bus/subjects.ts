@@ -5,10 +5,17 @@
 export const subjects = {
   /** Signed offers addressed to one organisation (request/reply: the reply is a receipt; the decision follows on the job's decisions subject). */
   offers: (orgId: string): string => `shoal.offers.${orgId}`,
-  /** Each invited organisation's signed decision, read by the job's coordinator and the regulator. */
-  decisions: (jobId: string): string => `shoal.jobs.${jobId}.decisions`,
-  /** Participants' signed audit-chain heads, pinned in the job's report. */
-  auditHeads: (jobId: string): string => `shoal.jobs.${jobId}.audit-heads`,
+  /**
+   * One invited organisation's signed decision, read by the job's coordinator
+   * and the regulator. The organisation is in the subject so NATS lets each
+   * publish only its own; readers subscribe with orgId '*' and check the
+   * subject's last token against the signed body.
+   */
+  decisions: (jobId: string, orgId: string): string => `shoal.jobs.${jobId}.decisions.${orgId}`,
+  /** A participant's signed audit-chain head, pinned in the job's report (organisation in the subject, as for decisions). */
+  auditHeads: (jobId: string, orgId: string): string => `shoal.jobs.${jobId}.audit-heads.${orgId}`,
+  /** The organisation a per-organisation subject (decisions, audit heads) was published under. */
+  publisherOf: (subject: string): string => subject.slice(subject.lastIndexOf('.') + 1),
   /** Job and round events published by the coordinator. */
   events: (jobId: string): string => `shoal.jobs.${jobId}.events`,
   allJobEvents: 'shoal.jobs.*.events',
