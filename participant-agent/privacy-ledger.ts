@@ -4,11 +4,10 @@
  * outlives the agent. Spent budget must never be forgotten, so a file that
  * cannot be read is refused, not replaced by an empty ledger.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { errorMessage, ShoalError } from '../common/errors';
-import { syncDirectory } from '../common/sync-directory';
+import { writeFileAtomic } from '../common/atomic-file';
 
 export interface LedgerEntry {
   dataset: string;
@@ -114,18 +113,7 @@ export class PrivacyLedger {
 
   /** A crash leaves either the old file or the new one, never a half-written ledger. */
   private write(content: LedgerFile): void {
-    const directory = dirname(this.path);
-    mkdirSync(directory, { recursive: true });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify(content, null, 2)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.path);
-    syncDirectory(directory);
+    writeFileAtomic(this.path, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
   }
 }
 

@@ -3,9 +3,10 @@
  * not replace anything, a record that is replaced whole or not at all, and
  * an old file moved aside without clobbering an older one.
  */
-import { existsSync, linkSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError, hasCode } from '../errors';
+import { writeFileAtomic } from '../atomic-file';
 import { syncDirectory } from '../sync-directory';
 
 /** Creates `path`; a ConfigError when it exists. The umask can only narrow `mode`, so 0600 stays 0600. */
@@ -21,15 +22,7 @@ export function writeNewFile(path: string, data: string, mode: number): void {
 
 /** Replaces `path` atomically, so a crash leaves either the old content or the new, never half of each. */
 export function replaceFile(path: string, data: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temporary, data, { flag: 'w', mode: 0o644 });
-    renameSync(temporary, path);
-  } catch (err) {
-    rmSync(temporary, { force: true });
-    throw err;
-  }
-  syncDirectory(dirname(path));
+  writeFileAtomic(path, data, { mode: 0o644 });
 }
 
 /**

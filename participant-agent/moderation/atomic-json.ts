@@ -3,10 +3,8 @@
  * whole file, and an exclusive write fails when the name is taken, so it
  * can arbitrate between two writers.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { syncDirectory } from '../../common/sync-directory';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { writeFileAtomic } from '../../common/atomic-file';
 
 export function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException)?.code === 'ENOENT';
@@ -48,24 +46,6 @@ export function listEntries(folder: string, suffix = ''): string[] {
  * exclusive: fails with EEXIST instead of replacing an existing file.
  */
 export function writeJsonAtomic(path: string, value: unknown, exclusive = false): void {
-  const folder = dirname(path);
-  mkdirSync(folder, { recursive: true });
-  // A dot-name that ends in .tmp, so listings never mistake it for an entry.
-  const tmp = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   // The umask decides who may read: the agent and the person at the CLI are often different users.
-  const fd = openSync(tmp, 'wx', 0o666);
-  try {
-    try {
-      // writeFileSync on a descriptor loops until every byte is written.
-      writeFileSync(fd, `${JSON.stringify(value, null, 2)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    if (exclusive) linkSync(tmp, path);
-    else renameSync(tmp, path);
-  } finally {
-    removeIfPresent(tmp);
-  }
-  syncDirectory(folder);
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, { exclusive });
 }
