@@ -10,6 +10,7 @@ import { ConfigError, hasCode } from '../common/errors';
 import type { TlsFiles } from '../common/pki';
 import { EXIT_CODES, wholeNumberFlag } from '../common/process-lifecycle';
 import { cancelJob } from './job-cancel';
+import { formatStatus, jobStatus } from './job-status';
 import { formatJobList, listJobs } from './job-list';
 import { readJobLogs, type LogComponent } from './job-logs';
 import { formatJobResults, loadJobResults } from './job-results';
@@ -17,7 +18,7 @@ import { watchJob } from './job-watch';
 import { regulatorTls } from './regulator-tls';
 import { print } from './console-output';
 
-const DEFAULT_NATS = process.env.SHOAL_NATS_URL ?? 'nats://127.0.0.1:4222';
+export const DEFAULT_NATS = process.env.SHOAL_NATS_URL ?? 'nats://127.0.0.1:4222';
 const DEFAULT_OUT = 'shoal-jobs';
 
 /** Errors that mean "this job cannot be acted on as asked", not a fault: the message says why; exit 2. */
@@ -40,7 +41,7 @@ interface NatsFlags {
 }
 
 /** The regulator's certificate from the authority folder: the federation's NATS accepts nothing else, and nothing is sent in the clear. */
-function natsTls(o: NatsFlags, _command: Command): TlsFiles {
+function natsTls(o: NatsFlags): TlsFiles {
   if (existsSync(o.pki)) return regulatorTls(o.pki, o.as);
   throw new ConfigError(`--pki: ${o.pki} does not exist; it is the federation's authority folder (from \`shoal pki init\`) holding the regulator's certificate`, { path: o.pki });
 }
@@ -53,6 +54,22 @@ function natsOptions(command: Command): Command {
 }
 
 export function registerJobCommands(job: Command, run: (action: () => Promise<number>) => Promise<void>): void {
+  natsOptions(
+    job
+      .command('status')
+      .argument('<job-id>', 'the job id from its spec')
+      .description("show a job's state: live from its coordinator, else from its status file"),
+  )
+    .option('--out <dir>', 'where job outputs go', DEFAULT_OUT)
+    .action((jobId: string, o: NatsFlags & { out: string }) =>
+      run(async () => {
+        // Without the regulator's certificate the status file answers: never a NATS connection in the clear.
+        const { status, source } = await jobStatus(jobId, { natsUrl: o.nats, outRoot: o.out, tls: existsSync(o.pki) ? regulatorTls(o.pki, o.as) : undefined });
+        print(formatStatus(status, source));
+        return EXIT_CODES.ok;
+      }),
+    );
+
   job
     .command('list')
     .description('every job under the output folder, newest first: state, round, participants, last update')
@@ -72,7 +89,7 @@ export function registerJobCommands(job: Command, run: (action: () => Promise<nu
   )
     .option('--out <dir>', 'where job outputs go (for a job that has already ended)', DEFAULT_OUT)
     .action((jobId: string, o: NatsFlags & { out: string }, command: Command) =>
-      run(() => refusing(() => watchJob({ jobId, natsUrl: o.nats, outRoot: o.out, tls: natsTls(o, command) }))),
+      run(() => refusing(() => watchJob({ jobId, natsUrl: o.nats, outRoot: o.out, tls: natsTls(o) }))),
     );
 
   job
@@ -102,7 +119,7 @@ export function registerJobCommands(job: Command, run: (action: () => Promise<nu
     .action((jobId: string, o: NatsFlags & { reason?: string }, command: Command) =>
       run(() =>
         refusing(async () => {
-          await cancelJob({ jobId, natsUrl: o.nats, tls: natsTls(o, command), reason: o.reason });
+          await cancelJob({ jobId, natsUrl: o.nats, tls: natsTls(o), reason: o.reason });
           print(`job ${jobId}: its coordinator accepted the cancellation; the job ends as failed (JOB_CANCELLED) once it has written its report (follow it with \`shoal job watch ${jobId}\`)`);
           return EXIT_CODES.ok;
         }),

@@ -10,18 +10,15 @@ import { Command, Option } from 'commander';
 import { ConfigError, errorMessage, hasCode } from '../common/errors';
 import { createRootLogger } from '../common/logger';
 import { EXIT_CODES, positiveNumberFlag, wholeNumberFlag } from '../common/process-lifecycle';
-import { formatStatus, jobStatus } from './job-status';
 import { runSimulation, type SimulationReport } from './simulate/run-simulation';
 import { submitJob } from './submit-job';
 import { createLauncher } from './launchers/create-launcher';
 import { registerAgentCommands } from './agent-commands';
-import { registerJobCommands } from './job-commands';
+import { DEFAULT_NATS, registerJobCommands } from './job-commands';
 import { registerPkiCommands } from './pki-commands';
 import { registerFederationCommands } from './federation-commands';
 import { writeNewSigningKey } from '../common/signing';
 import { basename } from 'node:path';
-import { existsSync } from 'node:fs';
-import { regulatorTls } from './regulator-tls';
 
 /** One line on the differential privacy a simulation ran with. */
 function privacyLine(dp: SimulationReport['privacy']['differentialPrivacy']): string {
@@ -29,7 +26,6 @@ function privacyLine(dp: SimulationReport['privacy']['differentialPrivacy']): st
   return `differential privacy ${dp.mode}: ε spent ${dp.epsilonSpent.toFixed(3)} of ${dp.epsilonBudget} at δ = ${dp.delta} (noise multiplier ${dp.noiseMultiplier.toFixed(3)}, clip norm ${dp.clipNorm}, ${dp.roundsAccounted} rounds)`;
 }
 
-const DEFAULT_NATS = process.env.SHOAL_NATS_URL ?? 'nats://127.0.0.1:4222';
 
 async function run(action: () => Promise<number>): Promise<void> {
   try {
@@ -59,22 +55,6 @@ job
   .addOption(new Option('--launcher <kind>', "where the job's coordinator and aggregator run").choices(['process', 'docker']).default('process'))
   .action((specPath: string, o: { nats: string; out: string; host: string; key: string; pki: string; launcher: 'process' | 'docker' }) =>
     run(async () => submitJob({ specPath, natsUrl: o.nats, outRoot: o.out, host: o.host, keyPath: o.key, pkiDir: o.pki, launcher: await createLauncher(o.launcher) })),
-  );
-
-job
-  .command('status')
-  .argument('<job-id>', 'the job id from its spec')
-  .description("show a job's state: live from its coordinator, else from its status file")
-  .option('--nats <url>', 'NATS server URL', DEFAULT_NATS)
-  .option('--out <dir>', 'where job outputs go', 'shoal-jobs')
-  .option('--pki <dir>', "the federation's authority folder, holding the regulator's certificate", 'pki')
-  .option('--as <regulator>', "whose regulator certificate to connect with", 'regulator')
-  .action((jobId: string, o: { nats: string; out: string; pki: string; as: string }) =>
-    run(async () => {
-      const { status, source } = await jobStatus(jobId, { natsUrl: o.nats, outRoot: o.out, tls: existsSync(o.pki) ? regulatorTls(o.pki, o.as) : undefined });
-      process.stdout.write(`${formatStatus(status, source)}\n`);
-      return EXIT_CODES.ok;
-    }),
   );
 
 registerJobCommands(job, run);
