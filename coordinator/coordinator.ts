@@ -19,7 +19,7 @@ import { buildModel, needsConvolutionGradients } from '../common/model/build-mod
 import { getWeightsVector } from '../common/model/model-weights';
 import { selectBackend, type BackendName } from '../common/model/tf-backend';
 import { coordinatorHandlers } from './coordinator-service';
-import { JobEventPublisher, type JobEvent, type JobStatus, type RoundMetrics } from './job-events';
+import { JobEventPublisher, type JobStatus, type RoundMetrics } from './job-events';
 import { JobOutputs } from './job-outputs';
 import { JobRunner, type RoundRecord } from './job-runner';
 import { JobTranscript, type TranscriptSummary } from './job-transcript';
@@ -77,17 +77,6 @@ export interface JobReport {
 /** The longest cancellation reason kept: it goes into the report and the transcript. */
 const MAX_CANCEL_REASON = 500;
 
-/** The job's events, none after its outcome: a phase a cancel left behind may still end later. */
-class JobEvents extends JobEventPublisher {
-  private ended = false;
-
-  override publish(event: JobEvent): void {
-    if (this.ended) return;
-    this.ended = event.type === 'job.completed' || event.type === 'job.failed';
-    super.publish(event);
-  }
-}
-
 /** Wakes the admission loop whenever something it waits for happens. */
 class ChangeSignal {
   private waiters: Array<() => void> = [];
@@ -122,7 +111,7 @@ export class Coordinator {
     this.registry = new ParticipantRegistry(options.spec.invitedOrgs);
     this.aggregator = new AggregatorClient(options.aggregatorAddress, 'coordinator', channelCredentials(options.tls, { role: 'aggregator', orgId: options.spec.jobId }));
     this.outputs = new JobOutputs(options.outDir);
-    this.events = new JobEvents(options.bus, options.spec.jobId, options.spec.training.rounds, options.outDir);
+    this.events = new JobEventPublisher(options.bus, options.spec.jobId, options.spec.training.rounds, options.outDir);
     this.transcript = new JobTranscript(options.spec, options.outDir, options.logger);
   }
 

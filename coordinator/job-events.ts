@@ -47,7 +47,12 @@ export class JobEventPublisher {
     this.status = { jobId, state: 'admitting', round: 0, rounds, participants: [], latestMetrics: null, updatedAt: new Date().toISOString(), lastEvent: null, outDir };
   }
 
+  /**
+   * Nothing after the job's outcome: work a cancellation left behind may
+   * still end later, and must not turn the final status back to training.
+   */
   publish(event: JobEvent): void {
+    if (this.status.state === 'completed' || this.status.state === 'failed') return;
     this.apply(event);
     this.bus.publish(subjects.events(event.jobId), event);
     const file = join(this.outDir, 'status.json');
