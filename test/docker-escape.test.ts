@@ -148,6 +148,17 @@ describeDocker('Docker sandbox: a hostile trainer stays inside', () => {
     expect(elapsedMs).toBeLessThan(TIMEOUT_MS);
   });
 
+  test('a trainer killed from outside, not for memory, is not reported as oomKilled', async () => {
+    const sandbox = new DockerSandbox({ docker: engine, image: images.baseImage, command: [NODE, '-e', ENDLESS_LOOP], agentId, limits: LIMITS });
+    const { inputDir, outputDir } = writeTaskDirs(dir, 'killed-outside', null);
+    const run = await sandbox.start({ inputDir, outputDir, dataPath: datasetPath, timeoutMs: TIMEOUT_MS, labels: { job: 'docker-escape', round: 'killed-outside' } });
+    const [container] = await engine.listContainers({ filters: { label: [`shoal.agent=${agentId}`, 'shoal.round=killed-outside'] } });
+    await engine.getContainer(container.Id).kill({ signal: 'SIGKILL' });
+    const exit = await run.wait();
+
+    expect(outcome(exit)).toMatchObject({ exitCode: 137, timedOut: false, cancelled: false, oomKilled: false });
+  });
+
   test('an endless loop is killed at the timeout and reported as timedOut', async () => {
     const { exit, elapsedMs } = await runHostile('endless-loop', ENDLESS_LOOP);
 

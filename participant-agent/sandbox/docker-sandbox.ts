@@ -44,6 +44,10 @@ const TRAINER_UID = 65534;
 const TRAINER_USER = `${TRAINER_UID}:${TRAINER_UID}`;
 /** 128 + SIGXFSZ: the kernel's answer to a write past the fsize limit when the process does not ignore it. */
 const SIGXFSZ_EXIT = 128 + (osConstants.signals.SIGXFSZ ?? 25);
+/** 128 + SIGKILL: what the kernel's OOM killer leaves. */
+const SIGKILL_EXIT = 128 + osConstants.signals.SIGKILL;
+const OOM_CONFIRM_ATTEMPTS = 4;
+const OOM_CONFIRM_INTERVAL_MS = 200;
 
 export class DockerSandbox implements Sandbox {
   readonly kind = 'docker';
@@ -77,7 +81,7 @@ export class DockerSandbox implements Sandbox {
     await prepareDirectories(spec);
     // Created from the id, not the tag: the image that runs is the one just inspected, even if the tag moves.
     const container = await this.create(spec, imageDigest);
-    const run = new DockerRun(container, spec, imageDigest, this.limits.outputBytes, this.logger);
+    const run = new DockerRun(this.docker, container, spec, imageDigest, this.limits.outputBytes, this.logger);
     try {
       await container.start();
     } catch (err) {
@@ -194,7 +198,10 @@ class DockerRun implements SandboxRun {
   private timer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
 
+  private readonly createdAtSeconds = Math.floor(Date.now() / 1000);
+
   constructor(
+    private readonly docker: Dockerode,
     private readonly container: Dockerode.Container,
     private readonly spec: SandboxSpec,
     private readonly imageDigest: string,
@@ -261,6 +268,7 @@ class DockerRun implements SandboxRun {
         const state = (await this.container.inspect()).State;
         exitCode = typeof state.ExitCode === 'number' ? state.ExitCode : waited.StatusCode ?? null;
         oomKilled = state.OOMKilled === true;
+        if (!oomKilled && exitCode === SIGKILL_EXIT && !this.killedBySandbox) oomKilled = await this.killedForMemory();
       } catch (err) {
         failure = `\n[shoal] lost the training container: ${errorMessage(err)}`;
       }
@@ -289,6 +297,36 @@ class DockerRun implements SandboxRun {
       clearInterval(this.watchdog);
       await this.remove();
     }
+  }
+
+  /**
+   * A SIGKILL the sandbox did not send is almost always the memory cgroup's,
+   * but the engine can report the exit before it has processed the OOM
+   * event, leaving OOMKilled false for a moment. The engine's own `oom`
+   * event for this container settles it; it is looked for a few times,
+   * briefly, because it can trail the exit too.
+   */
+  private async killedForMemory(): Promise<boolean> {
+    for (let attempt = 0; attempt < OOM_CONFIRM_ATTEMPTS; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, OOM_CONFIRM_INTERVAL_MS));
+      try {
+        if ((await this.container.inspect()).State.OOMKilled === true) return true;
+        if (await this.oomEventSeen()) return true;
+      } catch (err) {
+        this.logger.warn({ err: errorMessage(err) }, 'could not ask the engine whether the trainer ran out of memory');
+        return false;
+      }
+    }
+    return false;
+  }
+
+  private async oomEventSeen(): Promise<boolean> {
+    // Fractional seconds: an `until` in the future would hold the stream open until then.
+    const until = Date.now() / 1000;
+    const stream = await this.docker.getEvents({ since: this.createdAtSeconds, until, filters: { container: [this.container.id], event: ['oom'] } });
+    let seen = false;
+    for await (const chunk of stream as AsyncIterable<Buffer>) if (chunk.length > 0) seen = true;
+    return seen;
   }
 
   private async readLogs(): Promise<string> {
