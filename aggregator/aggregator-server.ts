@@ -5,6 +5,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { startServer, stopServer } from '../common/grpc/calls';
+import { addLimitedService, aggregatorCallLimits } from '../common/grpc/call-limits';
 import { certificateAuthorizer, revokedSerials } from '../common/grpc/peer-auth';
 import { serverCredentials } from '../common/grpc/tls-credentials';
 import type { TlsMaterial } from '../common/pki';
@@ -35,7 +36,7 @@ export class AggregatorServer {
 
   constructor(private readonly options: AggregatorOptions) {
     this.ended = new Promise((resolve) => (this.markEnded = resolve));
-    this.masks = createMaskExpander(options.maskWorkers);
+    this.masks = lazyMaskExpander(() => createMaskExpander(options.maskWorkers));
   }
 
   async start(): Promise<number> {
@@ -48,7 +49,7 @@ export class AggregatorServer {
       auth: certificateAuthorizer({ jobId: this.options.jobId, revokedSerials: await revokedSerials(this.options.tls) }),
     };
     const { server, port } = await startServer(
-      (s) => s.addService(shoalProto().aggregator.shoal.v1.Aggregator.service, aggregatorHandlers(state)),
+      (s) => addLimitedService(s, shoalProto().aggregator.shoal.v1.Aggregator.service, aggregatorCallLimits((id) => this.collections.get(id)?.options.deadlineUnixMs), aggregatorHandlers(state)),
       this.options.host,
       this.options.port,
       serverCredentials(this.options.tls),
@@ -71,4 +72,13 @@ export class AggregatorServer {
     await this.masks.close();
     this.server = undefined;
   }
+}
+
+/** Mask workers start with the first secure collection: a plain job never pays for their threads and memory. */
+function lazyMaskExpander(create: () => MaskExpander): MaskExpander {
+  let expander: MaskExpander | undefined;
+  return {
+    addMasks: (acc, masks) => (expander ??= create()).addMasks(acc, masks),
+    close: async () => expander?.close(),
+  };
 }

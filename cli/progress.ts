@@ -40,6 +40,12 @@ export class ProgressDisplay {
         return this.line(`federated normalisation statistics over ${event.examples} rows`);
       case 'participant.dropped':
         return this.line(`dropped ${event.orgId}: ${event.reason}`);
+      case 'participant.rejoined':
+        return this.line(`${event.orgId} is back and rejoins from the next round`);
+      case 'collection.retried':
+        return this.line(`round ${event.round}: the aggregator was lost during the ${event.kind} collection (${event.reason}); retrying it (attempt ${event.attempt})`);
+      case 'job.resumed':
+        return this.line(`the coordinator restarted (start ${event.starts}) and resumed after round ${event.fromRound} from its checkpoint`);
       case 'round.completed': {
         const epsilon = event.epsilonSpent === null ? '' : ` | ε ${event.epsilonSpent.toFixed(2)}`;
         const text = `round ${event.round}/${event.rounds} | ${event.contributors.length} participants | ${formatMetrics(event.metrics)}${epsilon} | ${event.seconds.toFixed(1)} s`;

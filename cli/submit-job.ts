@@ -4,7 +4,7 @@
  * invited organisations over NATS, shows progress, and says where the
  * model and the report are.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { NatsBus } from '../common/bus/nats-bus';
 import { subjects } from '../common/bus/subjects';
@@ -58,7 +58,7 @@ export async function submitJob(options: SubmitOptions): Promise<number> {
     const certificates = await issueJobCertificates(options.pkiDir, spec.jobId, outDir, options.host);
     const swept = await options.launcher.sweep();
     if (swept > 0) progress.note(`removed ${swept} container(s) or network(s) an interrupted job left behind`);
-    launched = await options.launcher.launch({ spec, specPath: specCopy, outDir, natsUrl: options.natsUrl, advertiseHost: options.host, certificates, natsTls });
+    launched = await options.launcher.launch({ spec, specPath: specCopy, outDir, natsUrl: options.natsUrl, advertiseHost: options.host, certificates, natsTls, onNote: (text) => progress.note(text) });
     const { addresses } = launched;
     const coordinatorExited = launched.coordinatorExited;
     const offers = sendOffers(bus, {
@@ -81,11 +81,29 @@ export async function submitJob(options: SubmitOptions): Promise<number> {
     const exitCode = await Promise.race([coordinatorExited, watch.then(() => coordinatorExited)]);
     await offers.catch(() => undefined);
     progress.stop();
-    if (!final) progress.note(`the coordinator exited with code ${exitCode} without reporting an outcome; see ${join(outDir, 'coordinator.log')}`);
-    return final?.type === 'job.completed' ? EXIT_CODES.ok : EXIT_CODES.jobFailed;
+    if (final) return final.type === 'job.completed' ? EXIT_CODES.ok : EXIT_CODES.jobFailed;
+    // The outcome event can be lost (the bus was down as it went out); the report on disk says it too.
+    const status = reportStatus(join(outDir, 'report.json'));
+    if (status) {
+      progress.note(`job ${status} (read from ${join(outDir, 'report.json')}; its final event did not arrive)`);
+      return status === 'completed' ? EXIT_CODES.ok : EXIT_CODES.jobFailed;
+    }
+    progress.note(`the coordinator exited with code ${exitCode} without reporting an outcome; see ${join(outDir, 'coordinator.log')}`);
+    return EXIT_CODES.jobFailed;
   } finally {
     process.removeListener('SIGINT', interrupt);
     process.removeListener('SIGTERM', interrupt);
     await stopAll();
+  }
+}
+
+/** The status a finished job's report gives, when the report exists and says it; the launcher may run elsewhere (Docker), then it is not here. */
+function reportStatus(path: string): 'completed' | 'failed' | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const status = (JSON.parse(readFileSync(path, 'utf8')) as { status?: unknown }).status;
+    return status === 'completed' || status === 'failed' ? status : undefined;
+  } catch {
+    return undefined;
   }
 }

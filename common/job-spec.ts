@@ -19,10 +19,36 @@ export const ALLOWED_LAYER_CLASSES = [
 /** Layers whose gradients the wasm backend lacks; a model using them trains on the cpu backend. */
 export const LAYERS_NEEDING_CPU_BACKEND: readonly string[] = ['Conv2D', 'MaxPooling2D', 'AveragePooling2D'];
 
+const positiveInt = z.number().int().min(1).max(1_000_000);
+const shape = z.array(positiveInt).min(1).max(8);
+/** One size per spatial dimension, or one for all. */
+const window = z.union([positiveInt, z.array(positiveInt).min(1).max(3)]);
+
+/**
+ * Passed to the tfjs layer constructor (camelCase, as in tf.layers.dense({...})).
+ * The settings shared by the allowed layers are checked here, so a wrong one
+ * is refused with its field path rather than failing inside tfjs mid-job;
+ * others pass through to tfjs as written.
+ */
+const layerConfigSchema = z.looseObject({
+  units: positiveInt.optional(),
+  filters: positiveInt.optional(),
+  inputShape: shape.optional(),
+  batchInputShape: z.array(positiveInt.nullable()).min(2).max(9).optional(),
+  targetShape: shape.optional(),
+  kernelSize: window.optional(),
+  poolSize: window.optional(),
+  strides: window.optional(),
+  activation: z.enum(['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax', 'softplus', 'softsign', 'swish', 'mish', 'gelu', 'gelu_new']).optional(),
+  rate: z.number().min(0).lt(1).optional(),
+  useBias: z.boolean().optional(),
+  padding: z.enum(['valid', 'same']).optional(),
+  name: z.string().max(128).optional(),
+});
+
 const layerSchema = z.strictObject({
   className: z.enum(ALLOWED_LAYER_CLASSES),
-  /** Passed to the tfjs layer constructor (camelCase, as in tf.layers.dense({...})). */
-  config: z.record(z.string(), z.unknown()).default({}),
+  config: layerConfigSchema.default({}),
 });
 
 const modelSchema = z.strictObject({

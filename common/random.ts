@@ -20,6 +20,16 @@ export function createRng(seed: number | string): Rng {
   return () => prng();
 }
 
+/**
+ * A deterministic generator for long streams (one draw per model parameter):
+ * Alea, about five times faster than the default ARC4 and as fast as
+ * Math.random. Not for secrets.
+ */
+export function createStreamRng(seed: string): Rng {
+  const prng = seedrandom.alea(seed);
+  return () => prng();
+}
+
 /** Fisher–Yates: every permutation equally likely, in place, O(n). */
 export function shuffleInPlace<T>(items: T[] | Int32Array | Uint32Array, rng: Rng): void {
   for (let i = items.length - 1; i > 0; i--) {

@@ -18,6 +18,8 @@ export interface CoordinatorServiceDeps {
   registry: ParticipantRegistry;
   logger: Logger;
   onJoin: (orgId: string) => void;
+  /** A participant dropped for missing rounds asked for work again and is back in the job. */
+  onRejoin: (orgId: string) => void;
   onFailureReport: (report: { orgId: string; collectionId: string; code: string; message: string }) => void;
   /** Who may call, from the caller's certificate: a participant acts only for itself. */
   auth: PeerAuthorizer;
@@ -53,6 +55,7 @@ export function coordinatorHandlers(deps: CoordinatorServiceDeps): CoordinatorHa
         checkJob(deps, jobId);
         const participant = deps.registry.get(orgId);
         participant.lastSeen = Date.now();
+        if (deps.registry.rejoin(orgId)) deps.onRejoin(orgId);
         const abort = new AbortController();
         call.on('cancelled', () => abort.abort());
         const mailbox = deps.registry.mailbox(orgId);

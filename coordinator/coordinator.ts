@@ -1,15 +1,22 @@
 /**
  * One job's coordinator: its gRPC server, its bus subscriptions and the job
  * runner, wired together. `run()` drives the job to its end and always
- * leaves a report behind, whether the job completed or failed.
+ * leaves a report behind, whether the job completed or failed. It
+ * checkpoints after preprocessing and after every round; started again on
+ * the same output folder (after a crash), it resumes from the newest
+ * checkpoint instead of starting over.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { AggregatorClient } from '../aggregator';
 import type { Bus, BusSubscription } from '../common/bus/bus';
 import { subjects } from '../common/bus/subjects';
+import { writeFileAtomic } from '../common/atomic-file';
 import { errorMessage, ShoalError } from '../common/errors';
 import { startServer, stopServer } from '../common/grpc/calls';
+import { addLimitedService, COORDINATOR_CALL_LIMITS } from '../common/grpc/call-limits';
 import { certificateAuthorizer, revokedSerials } from '../common/grpc/peer-auth';
 import { channelCredentials, serverCredentials } from '../common/grpc/tls-credentials';
 import type { TlsMaterial } from '../common/pki';
@@ -20,6 +27,8 @@ import { getWeightsVector } from '../common/model/model-weights';
 import { selectBackend, type BackendName } from '../common/model/tf-backend';
 import { coordinatorHandlers } from './coordinator-service';
 import { JobEventPublisher, type JobStatus, type RoundMetrics } from './job-events';
+import { CheckpointStore, type JobCheckpoint } from './job-checkpoint';
+import { selectCohort } from './cohort';
 import { JobOutputs } from './job-outputs';
 import { JobRunner, type RoundRecord } from './job-runner';
 import { JobTranscript, type TranscriptSummary } from './job-transcript';
@@ -39,6 +48,8 @@ export interface CoordinatorOptions {
   logger: Logger;
   /** Mutual TLS: this coordinator's certificate (role coordinator, named after the job), the CA and revocation list. */
   tls: TlsMaterial;
+  /** Started again after a crash: resume from the newest checkpoint in outDir rather than start the job over. */
+  resume: boolean;
 }
 
 export interface JobReport {
@@ -59,6 +70,8 @@ export interface JobReport {
   /** Both sides' records: each participant's last signed audit-chain head, and this coordinator's signed transcript. */
   audit: { participantHeads: TranscriptSummary['auditHeads']; transcript: TranscriptSummary['transcript'] };
   roundsCompleted: number;
+  /** How many times a coordinator started for this job (1 unless it was restarted), and the checkpoint the last one resumed from. */
+  restarts: { starts: number; resumedFromRound: number | null };
   /** Why training stopped before the planned rounds (the privacy budget), or null. */
   stoppedEarly: string | null;
   /** Which protections ran: secure aggregation and differential privacy with the ε spent. */
@@ -105,14 +118,29 @@ export class Coordinator {
   private readonly cancellation = new AbortController();
   /** Cleared once training is over: from then on the job finishes as it is and a cancel is refused. */
   private cancellable = true;
+  private readonly checkpoints: CheckpointStore;
+  /** The checkpoint this coordinator resumes from; null for a fresh job. */
+  private readonly resumeFrom: JobCheckpoint | null;
+  /** This coordinator's start for the job: 1, or more after restarts. */
+  private readonly starts: number;
+  /** Who was admitted when admission closed. */
+  private admitted: string[] = [];
   port = 0;
 
   constructor(private readonly options: CoordinatorOptions) {
-    this.registry = new ParticipantRegistry(options.spec.invitedOrgs);
-    this.aggregator = new AggregatorClient(options.aggregatorAddress, 'coordinator', channelCredentials(options.tls, { role: 'aggregator', orgId: options.spec.jobId }));
-    this.outputs = new JobOutputs(options.outDir);
-    this.events = new JobEventPublisher(options.bus, options.spec.jobId, options.spec.training.rounds, options.outDir);
-    this.transcript = new JobTranscript(options.spec, options.outDir, options.logger);
+    const { spec, outDir, logger } = options;
+    this.registry = new ParticipantRegistry(spec.invitedOrgs);
+    this.aggregator = new AggregatorClient(options.aggregatorAddress, 'coordinator', channelCredentials(options.tls, { role: 'aggregator', orgId: spec.jobId }));
+    this.outputs = new JobOutputs(outDir);
+    this.events = new JobEventPublisher(options.bus, spec.jobId, spec.training.rounds, outDir);
+    this.starts = countStart(outDir, options.resume);
+    this.checkpoints = new CheckpointStore(outDir, spec, options.resume);
+    const { checkpoint, skipped } = options.resume ? this.checkpoints.latest() : { checkpoint: null, skipped: [] };
+    for (const damaged of skipped) logger.warn({ round: damaged.round, reason: damaged.reason }, 'a checkpoint could not be used');
+    this.resumeFrom = checkpoint;
+    if (checkpoint) logger.warn({ round: checkpoint.round, starts: this.starts }, 'restarted: resuming from the last checkpoint');
+    else if (this.starts > 1) logger.warn({ starts: this.starts }, 'restarted, but no usable checkpoint exists: the job starts over');
+    this.transcript = new JobTranscript(spec, outDir, logger, checkpoint ? { snapshot: checkpoint.progress.transcript, fromRound: checkpoint.round, starts: this.starts } : undefined);
   }
 
   get status(): JobStatus {
@@ -124,7 +152,7 @@ export class Coordinator {
     const auth = certificateAuthorizer({ jobId: spec.jobId, revokedSerials: await revokedSerials(this.options.tls) });
     const { server, port } = await startServer(
       (s) =>
-        s.addService(shoalProto().coordinator.shoal.v1.Coordinator.service, coordinatorHandlers({
+        addLimitedService(s, shoalProto().coordinator.shoal.v1.Coordinator.service, COORDINATOR_CALL_LIMITS, coordinatorHandlers({
           jobId: spec.jobId,
           requireIdentityKey: spec.secureAggregation.enabled,
           registry: this.registry,
@@ -135,6 +163,11 @@ export class Coordinator {
             const identityKey = this.registry.get(orgId).identityKey;
             this.transcript.onJoin(orgId, identityKey.length > 0 ? publicKeyText(identityKey) : undefined);
             this.changes.notify();
+          },
+          onRejoin: (orgId) => {
+            logger.info({ org: orgId }, 'a dropped participant is back; it rejoins from the next round');
+            this.transcript.record('participant.rejoined', { orgId });
+            this.events.publish({ type: 'participant.rejoined', jobId: spec.jobId, at: new Date().toISOString(), orgId });
           },
           onFailureReport: (report) => void this.runner?.onFailureReport(report),
           auth,
@@ -173,7 +206,11 @@ export class Coordinator {
       for await (const message of statusRequests) message.respond(this.events.status);
     })();
     void (async () => {
-      for await (const message of cancelRequests) message.respond(this.cancel(message.data?.reason));
+      for await (const message of cancelRequests) {
+        const request = message.data as unknown;
+        const wellFormed = typeof request === 'object' && request !== null && !Array.isArray(request) && ['string', 'undefined'].includes(typeof (request as { reason?: unknown }).reason);
+        message.respond(wellFormed ? this.cancel((request as { reason?: string }).reason) : { accepted: false, reason: 'a cancel request is a JSON object with an optional "reason" string' });
+      }
     })();
   }
 
@@ -216,8 +253,8 @@ export class Coordinator {
       aggregator: this.aggregator,
       strategy: createStrategy(spec.strategy, spec.training),
       events: this.events,
-      outputs: this.outputs,
       logger,
+      starts: this.starts,
       initialWeights: getWeightsVector(model),
       changes: this.changes,
       declined: this.declined,
@@ -228,10 +265,16 @@ export class Coordinator {
     let modelPath: string | null = null;
     let stoppedEarly: string | null = null;
     try {
-      const admitted = await this.unlessCancelled(() => runner.admit()).finally(() => this.transcript.record('admission.closed', { admitted: this.registry.active(), declined: Object.fromEntries(this.declined) }));
-      if (spec.differentialPrivacy) this.planPrivacy(runner, admitted.length);
-      await this.unlessCancelled(() => runner.preprocess());
-      for (let round = 1; round <= spec.training.rounds; round++) {
+      const resumed = this.resumeFrom;
+      if (resumed) {
+        this.resume(runner, resumed);
+      } else {
+        this.admitted = await this.unlessCancelled(() => runner.admit()).finally(() => this.transcript.record('admission.closed', { admitted: this.registry.active(), declined: Object.fromEntries(this.declined) }));
+        if (spec.differentialPrivacy) this.planPrivacy(runner, this.admitted);
+        await this.unlessCancelled(() => runner.preprocess());
+        this.checkpoint(runner, 0);
+      }
+      for (let round = (resumed?.round ?? 0) + 1; round <= spec.training.rounds; round++) {
         if (runner.privacy && !runner.privacy.allowsAnotherRound()) {
           stoppedEarly = `privacy budget: round ${round} could take ε past ${spec.differentialPrivacy?.epsilon} (spent ${runner.privacy.epsilonSpent.toFixed(3)})`;
           logger.warn({ round, epsilonSpent: runner.privacy.epsilonSpent }, 'privacy budget reached; training ends');
@@ -239,7 +282,8 @@ export class Coordinator {
           break;
         }
         const record = await this.unlessCancelled(() => runner.runRound(round));
-        this.transcript.record('round.completed', { round, contributors: record.contributors, missing: record.missing, modelSha256: sha256Hex(runner.weights), epsilonSpent: record.epsilonSpent });
+        this.transcript.record('round.completed', { round, contributors: record.contributors, missing: record.missing, modelSha256: sha256Hex(runner.weights), epsilonSpent: record.epsilonSpent, attempts: record.attempts });
+        this.checkpoint(runner, round);
         logger.info({ round, contributors: record.contributors.length, metrics: record.metrics, epsilonSpent: record.epsilonSpent }, 'round completed');
       }
       this.cancellation.signal.throwIfAborted();
@@ -253,7 +297,12 @@ export class Coordinator {
     model.dispose();
     const finishedAt = new Date();
     const last = runner.rounds.at(-1);
-    this.transcript.record('job.finished', { status: error ? 'failed' : 'completed', error, roundsCompleted: runner.rounds.length, modelSha256: modelPath ? sha256Hex(runner.weights) : null });
+    try {
+      this.transcript.record('job.finished', { status: error ? 'failed' : 'completed', error, roundsCompleted: runner.rounds.length, modelSha256: modelPath ? sha256Hex(runner.weights) : null });
+    } catch (err) {
+      logger.error({ err: errorMessage(err) }, 'could not record the end of the job in the transcript');
+    }
+    this.transcript.discardKey();
     const attested = this.transcript.summary();
     const report: JobReport = {
       jobId: spec.jobId,
@@ -271,6 +320,7 @@ export class Coordinator {
       },
       audit: { participantHeads: attested.auditHeads, transcript: attested.transcript },
       roundsCompleted: runner.rounds.length,
+      restarts: { starts: this.starts, resumedFromRound: this.resumeFrom?.round ?? null },
       stoppedEarly,
       privacy: { secureAggregation: spec.secureAggregation, differentialPrivacy: runner.privacy?.summary() ?? null },
       perRound: runner.rounds,
@@ -280,7 +330,12 @@ export class Coordinator {
       finishedAt: finishedAt.toISOString(),
       wallSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
     };
-    this.outputs.writeReport(report);
+    try {
+      this.outputs.writeReport(report);
+    } catch (err) {
+      // The outcome still goes out on the bus; the regulator learns why the file is missing from the log.
+      logger.error({ err: errorMessage(err), path: this.outputs.reportPath }, 'could not write the report');
+    }
     const at = finishedAt.toISOString();
     if (error) this.events.publish({ type: 'job.failed', jobId: spec.jobId, at, code: error.code, message: error.message, reportPath: this.outputs.reportPath });
     else this.events.publish({ type: 'job.completed', jobId: spec.jobId, at, reportPath: this.outputs.reportPath, modelPath: modelPath ?? '', metrics: report.finalMetrics });
@@ -289,13 +344,45 @@ export class Coordinator {
     return report;
   }
 
+  /** A restarted coordinator takes the job back from its checkpoint: who is in, the model, the optimizer, the accounting. */
+  private resume(runner: JobRunner, checkpoint: JobCheckpoint): void {
+    const { spec } = this.options;
+    const progress = checkpoint.progress;
+    this.registry.restore(progress.participants);
+    for (const { orgId, reason } of progress.declined) this.declined.set(orgId, reason);
+    this.admitted = progress.admitted;
+    if (spec.differentialPrivacy) this.planPrivacy(runner, this.admitted);
+    runner.restore({ weights: checkpoint.weights, normalization: checkpoint.normalization, rounds: progress.rounds as RoundRecord[], strategy: checkpoint.strategy });
+    this.events.publish({ type: 'job.resumed', jobId: spec.jobId, at: new Date().toISOString(), fromRound: checkpoint.round, starts: this.starts });
+  }
+
+  /** Everything a restarted coordinator needs, after admission (round 0) and after every round. */
+  private checkpoint(runner: JobRunner, round: number): void {
+    const path = this.checkpoints.write({
+      round,
+      weights: runner.weights,
+      tensors: runner.tensors,
+      normalization: runner.normalization,
+      strategy: runner.strategyState(),
+      progress: {
+        participants: this.registry.snapshot(),
+        declined: [...this.declined].map(([orgId, reason]) => ({ orgId, reason })),
+        admitted: this.admitted,
+        rounds: runner.rounds,
+        transcript: this.transcript.snapshot(),
+      },
+    });
+    this.options.logger.debug({ round, path }, 'checkpoint written');
+  }
+
   /** Differential privacy for the admitted participants: calibrates the noise and starts accounting. */
-  private planPrivacy(runner: JobRunner, admitted: number): void {
+  private planPrivacy(runner: JobRunner, admitted: string[]): void {
     const { spec, logger } = this.options;
     const dp = spec.differentialPrivacy;
     if (!dp) return;
-    const cohort = runner.cohortOf(1);
-    const budget = new PrivacyBudget(dp, spec.training.rounds, cohort.length / admitted, cohort.length, runner.fewestSurvivors(cohort));
+    // The first round's cohort among those admitted: the same plan whether the job is fresh or resumed.
+    const cohort = selectCohort(admitted, spec.fractionPerRound, spec.minParticipants, spec.seed, 1);
+    const budget = new PrivacyBudget(dp, spec.training.rounds, cohort.length / admitted.length, cohort.length, runner.fewestSurvivors(cohort));
     runner.usePrivacy(budget, dp);
     logger.info({ mode: dp.mode, epsilon: dp.epsilon, delta: dp.delta, noiseMultiplier: budget.noiseMultiplier, clipNorm: dp.clipNorm }, 'differential privacy planned');
   }
@@ -306,4 +393,13 @@ export class Coordinator {
     if (this.server) await stopServer(this.server);
     this.server = undefined;
   }
+}
+
+/** Counts this start of a coordinator for the job in its output folder: 1 for a fresh job, one more for each resumption. */
+function countStart(outDir: string, resume: boolean): number {
+  const path = join(outDir, 'coordinator-starts');
+  const previous = resume && existsSync(path) ? Number.parseInt(readFileSync(path, 'utf8'), 10) : 0;
+  const starts = (Number.isSafeInteger(previous) && previous > 0 ? previous : 0) + 1;
+  writeFileAtomic(path, `${starts}\n`);
+  return starts;
 }

@@ -3,7 +3,7 @@
  * mirrored into <out>/status.json so `shoal job status` works after the
  * coordinator has gone. Events carry aggregate metrics only.
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bus } from '../common/bus/bus';
 import { subjects } from '../common/bus/subjects';
@@ -22,6 +22,9 @@ export type JobEvent =
   | { type: 'round.completed'; jobId: string; at: string; round: number; rounds: number; contributors: string[]; missing: string[]; trainingExamples: number; metrics: RoundMetrics | null; seconds: number; epsilonSpent: number | null }
   | { type: 'job.budget-reached'; jobId: string; at: string; round: number; epsilonSpent: number; epsilonBudget: number }
   | { type: 'participant.dropped'; jobId: string; at: string; orgId: string; reason: string }
+  | { type: 'participant.rejoined'; jobId: string; at: string; orgId: string }
+  | { type: 'collection.retried'; jobId: string; at: string; round: number; kind: string; collectionId: string; attempt: number; reason: string }
+  | { type: 'job.resumed'; jobId: string; at: string; fromRound: number; starts: number }
   | { type: 'job.completed'; jobId: string; at: string; reportPath: string; modelPath: string; metrics: RoundMetrics | null }
   | { type: 'job.failed'; jobId: string; at: string; code: string; message: string; reportPath: string };
 
@@ -56,8 +59,13 @@ export class JobEventPublisher {
     this.apply(event);
     this.bus.publish(subjects.events(event.jobId), event);
     const file = join(this.outDir, 'status.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify(this.status, null, 2));
-    renameSync(`${file}.tmp`, file);
+    try {
+      writeFileSync(`${file}.tmp`, JSON.stringify(this.status, null, 2));
+      renameSync(`${file}.tmp`, file);
+    } catch {
+      // status.json is a convenience copy for `shoal job status` (a full disk, say); the bus carried the event.
+      rmSync(`${file}.tmp`, { force: true });
+    }
   }
 
   private apply(event: JobEvent): void {
@@ -68,6 +76,8 @@ export class JobEventPublisher {
     if (event.type === 'job.preprocessed') s.state = 'training';
     if (event.type === 'round.completed') [s.state, s.round, s.latestMetrics] = ['training', event.round, event.metrics ?? s.latestMetrics];
     if (event.type === 'participant.dropped') s.participants = s.participants.filter((p) => p !== event.orgId);
+    if (event.type === 'participant.rejoined' && !s.participants.includes(event.orgId)) s.participants = [...s.participants, event.orgId].sort();
+    if (event.type === 'job.resumed') [s.state, s.round] = ['training', event.fromRound];
     if (event.type === 'job.completed') s.state = 'completed';
     if (event.type === 'job.failed') s.state = 'failed';
   }

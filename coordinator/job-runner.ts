@@ -1,7 +1,10 @@
 /**
  * The round state machine of one job: admission, federated preprocessing,
- * then per round cohort → fit → aggregate → server step → checkpoint →
- * evaluate → event. It sees only aggregates, never a single update.
+ * then per round cohort → fit → aggregate → server step → evaluate → event
+ * (the coordinator checkpoints after each). It sees only aggregates, never
+ * a single update. A collection whose aggregator is lost (killed, restarted)
+ * is retried under a new name at the aggregator that comes back: the lost
+ * one took its partial sum with it, so no update can count twice.
  */
 import type { Logger } from 'pino';
 import type { AggregatorClient, CollectedAggregate } from '../aggregator';
@@ -18,9 +21,9 @@ import { selectCohort } from './cohort';
 import type { PrivacyBudget } from './privacy-budget';
 import { CoordinatorError } from './errors';
 import type { JobEventPublisher, RoundMetrics } from './job-events';
-import type { JobOutputs, Normalization } from './job-outputs';
+import type { Normalization } from './job-checkpoint';
 import type { ParticipantRegistry, Task } from './participant-registry';
-import type { Strategy } from './strategies';
+import type { Strategy, StrategyState } from './strategies';
 
 /** The aggregator's "org: reason" lines as a map. */
 function missingReasons(missing: string[]): Map<string, string> {
@@ -39,6 +42,8 @@ export interface RoundRecord {
   seconds: number;
   /** ε spent after this round at the job's δ; null without differential privacy. */
   epsilonSpent: number | null;
+  /** How many times the round's fit collection was opened: more than 1 when its aggregator was lost. */
+  attempts: number;
 }
 
 export interface JobRunnerDeps {
@@ -47,8 +52,9 @@ export interface JobRunnerDeps {
   aggregator: AggregatorClient;
   strategy: Strategy;
   events: JobEventPublisher;
-  outputs: JobOutputs;
   logger: Logger;
+  /** How many times a coordinator has started for this job, this one included: collections of a restarted coordinator get new names. */
+  starts: number;
   initialWeights: { vector: Float32Array; tensors: Array<{ name: string; shape: number[] }> };
   /** Resolves every time a participant joins or an organisation's decision arrives. */
   changes: { next(): Promise<void> };
@@ -57,6 +63,15 @@ export interface JobRunnerDeps {
 
 /** Margin on top of a collection's deadline for the aggregate to stream back. */
 const COLLECT_MARGIN_MS = 30_000;
+/** Opening a collection is retried this long while the aggregator is unreachable (restarting). */
+const AGGREGATOR_WAIT_MS = 60_000;
+/** A collection is opened at most this many times when its aggregator is lost. */
+const MAX_COLLECTION_ATTEMPTS = 3;
+
+/** Errors that mean the aggregator (not the participants) failed the collection. */
+function aggregatorLost(err: unknown): boolean {
+  return hasCode(err, 'GRPC_UNAVAILABLE') || hasCode(err, 'UNKNOWN_COLLECTION') || hasCode(err, 'SHUTTING_DOWN') || hasCode(err, 'GRPC_CANCELLED');
+}
 
 export class JobRunner {
   readonly rounds: RoundRecord[] = [];
@@ -65,6 +80,8 @@ export class JobRunner {
   private readonly failures = new Map<string, string>();
   private currentCollection = '';
   private strategy: Strategy;
+  /** Attempts of the collection under way. */
+  private lastAttempts = 1;
   /** Set once admission is over, when the job runs with differential privacy. */
   privacy: PrivacyBudget | null = null;
 
@@ -77,6 +94,25 @@ export class JobRunner {
   usePrivacy(budget: PrivacyBudget, dp: { mode: 'central' | 'distributed'; clipNorm: number }): void {
     this.privacy = budget;
     this.strategy = new DifferentialPrivacy(this.deps.strategy, { mode: dp.mode, clipNorm: dp.clipNorm, noiseMultiplier: budget.noiseMultiplier });
+  }
+
+  /** Where a resumed job stood at its checkpoint. */
+  restore(state: { weights: Float32Array; normalization: Normalization | null; rounds: RoundRecord[]; strategy: StrategyState }): void {
+    this.weights = state.weights;
+    this.normalization = state.normalization;
+    this.rounds.push(...state.rounds);
+    this.strategy.loadState(state.strategy);
+    // The accountant replays the rounds it has charged.
+    for (const record of state.rounds) this.privacy?.recordRound(record.contributors.length);
+  }
+
+  /** The model's tensor manifest (names and shapes), in weight-vector order. */
+  get tensors(): Array<{ name: string; shape: number[] }> {
+    return this.deps.initialWeights.tensors;
+  }
+
+  strategyState(): StrategyState {
+    return this.strategy.saveState();
   }
 
   /** The fewest contributors a round of this cohort may be aggregated from. */
@@ -157,7 +193,7 @@ export class JobRunner {
     const mean = update.weightedSum.map((value) => value / update.totalWeight);
     this.weights = strategy.serverStep(this.weights, mean, round, update.contributors.length);
     privacy?.recordRound(update.contributors.length);
-    this.deps.outputs.writeCheckpoint(round, this.weights, this.deps.initialWeights.tensors, this.normalization);
+    const attempts = this.lastAttempts;
     const metrics = await this.evaluate(round);
     const record: RoundRecord = {
       round,
@@ -168,6 +204,7 @@ export class JobRunner {
       metrics,
       seconds: (Date.now() - started) / 1000,
       epsilonSpent: privacy ? privacy.epsilonSpent : null,
+      attempts,
     };
     this.rounds.push(record);
     const { spec } = this.deps;
@@ -196,19 +233,49 @@ export class JobRunner {
     }
   }
 
-  /** One collection: open it at the aggregator, hand the cohort its task, wait for the weighted sum. */
+  /**
+   * One collection: open it at the aggregator, hand the cohort its task,
+   * wait for the weighted sum. When the aggregator is lost on the way, the
+   * collection is opened again under a new name, with a fresh deadline.
+   */
   private async collect(kind: string, round: number, cohort: string[], elementCount: number, dtype: Dtype, task: (header: TaskHeader) => Task, fit?: FitInstructions): Promise<CollectedAggregate> {
-    const { spec, aggregator, registry } = this.deps;
+    const { spec, registry, events, logger } = this.deps;
     if (cohort.length < spec.minParticipants) {
       throw new CoordinatorError('QUORUM_NOT_MET', `round ${round}: only ${cohort.length} participants remain active; the job needs ${spec.minParticipants}`);
     }
-    const collectionId = `${kind}-${round}`;
+    for (let attempt = 1; ; attempt++) {
+      const collectionId = this.collectionId(kind, round, attempt);
+      try {
+        const result = await this.collectOnce(collectionId, round, cohort, elementCount, dtype, task, fit);
+        this.lastAttempts = attempt;
+        return result;
+      } catch (err) {
+        if (!aggregatorLost(err)) throw err;
+        if (attempt >= MAX_COLLECTION_ATTEMPTS) {
+          throw new CoordinatorError('AGGREGATOR_LOST', `collection ${collectionId}: the aggregator was lost ${attempt} times (${errorMessage(err)}); the job stops here`, {}, err);
+        }
+        logger.warn({ collection: collectionId, attempt, err: errorMessage(err) }, 'the aggregator was lost during the collection; it is retried at a fresh aggregator');
+        events.publish({ type: 'collection.retried', jobId: spec.jobId, at: new Date().toISOString(), round, kind, collectionId, attempt: attempt + 1, reason: errorMessage(err) });
+        // Tasks of the lost collection that no participant picked up yet would only fail there.
+        for (const org of cohort) registry.clearQueued(org);
+      }
+    }
+  }
+
+  /** `fit-3` normally; `fit-3.<start>.<attempt>` for a restarted coordinator or a retried collection, so no name is ever opened twice. */
+  private collectionId(kind: string, round: number, attempt: number): string {
+    const base = `${kind}-${round}`;
+    return this.deps.starts === 1 && attempt === 1 ? base : `${base}.${this.deps.starts}.${attempt}`;
+  }
+
+  private async collectOnce(collectionId: string, round: number, cohort: string[], elementCount: number, dtype: Dtype, task: (header: TaskHeader) => Task, fit?: FitInstructions): Promise<CollectedAggregate> {
+    const { spec, aggregator, registry } = this.deps;
     const deadline = Date.now() + spec.roundDeadlineSeconds * 1000;
     this.failures.clear();
     this.currentCollection = collectionId;
     const secure = this.secureSettings(cohort, elementCount, fit);
     const secureWire = secure ? settingsToWire(secure) : undefined;
-    await aggregator.openCollection({ jobId: spec.jobId, collectionId, expectedOrgs: cohort, minContributors: spec.minParticipants, elementCount, dtype, deadlineUnixMs: deadline, secure: secureWire }, 10_000);
+    await this.open({ jobId: spec.jobId, collectionId, expectedOrgs: cohort, minContributors: spec.minParticipants, elementCount, dtype, deadlineUnixMs: deadline, secure: secureWire });
     const header: TaskHeader = { round, collectionId, deadlineUnixMs: deadline, normalization: this.normalization ?? undefined, secure: secureWire };
     for (const org of cohort) registry.send(org, task(header));
     try {
@@ -223,6 +290,21 @@ export class JobRunner {
       throw err;
     } finally {
       this.currentCollection = '';
+    }
+  }
+
+  /** Opens a collection, waiting while the aggregator is unreachable (a restart takes a few seconds). */
+  private async open(request: Parameters<AggregatorClient['openCollection']>[0]): Promise<void> {
+    const giveUp = Date.now() + AGGREGATOR_WAIT_MS;
+    for (let wait = 250; ; wait = Math.min(2000, wait * 2)) {
+      try {
+        await this.deps.aggregator.openCollection(request, 10_000);
+        return;
+      } catch (err) {
+        if (!hasCode(err, 'GRPC_UNAVAILABLE') || Date.now() + wait > giveUp) throw err;
+        this.deps.logger.warn({ collection: request.collectionId, err: errorMessage(err) }, 'the aggregator is unreachable; waiting for it');
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   }
 

@@ -4,13 +4,14 @@
  * decisions and audit-chain heads the organisations sent. A later dispute is
  * settled by comparing these against each organisation's own log.
  */
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AuditLog } from '../common/audit';
 import { errorMessage } from '../common/errors';
 import { openAuditHead, openDecision, type DecisionBody } from '../common/offer-protocol';
-import { generateIdentity } from '../common/secagg';
+import { writeFileAtomic } from '../common/atomic-file';
+import { generateIdentity, identityFromPem } from '../common/secagg';
 import { canonicalJson, sha256Hex } from '../common/signing';
 import type { JobSpec } from '../common/job-spec';
 
@@ -40,6 +41,17 @@ export interface TranscriptSummary {
   transcript: { path: string; publicKey: string; head: { seq: number; hash: string } };
 }
 
+/** What the transcript knows besides its log, kept in checkpoints so a resumed coordinator judges decisions and heads the same way. */
+export interface TranscriptSnapshot {
+  decisions: RecordedDecision[];
+  auditHeads: RecordedAuditHead[];
+  joinedKeys: Array<[string, string]>;
+  decisionSeqs: Array<[string, number]>;
+}
+
+/** The transcript's signing key, kept beside it only while the job runs (a resumed coordinator signs on with it). */
+const KEY_FILE = 'transcript-key.pem';
+
 export class JobTranscript {
   private readonly log: AuditLog;
   private readonly decisions = new Map<string, RecordedDecision>();
@@ -49,15 +61,50 @@ export class JobTranscript {
   /** The audit seq each recorded decision carried: an earlier decision replayed later must not win. */
   private readonly decisionSeqs = new Map<string, number>();
 
-  constructor(private readonly spec: JobSpec, outDir: string, private readonly logger: Logger) {
-    // A key of the job's own, gone with the job: until the federation has
-    // certificates, the report carries its public half.
+  private readonly keyPath: string;
+
+  /**
+   * A fresh job opens a new transcript under a key of the job's own (the
+   * report carries its public half). A job resumed from a checkpoint signs
+   * on in the same log with the same key, and takes back what it knew.
+   */
+  constructor(private readonly spec: JobSpec, outDir: string, private readonly logger: Logger, resume?: { snapshot: TranscriptSnapshot; fromRound: number; starts: number }) {
     const owner = `coordinator:${spec.jobId}`;
     const path = join(outDir, 'transcript.jsonl');
+    this.keyPath = join(outDir, KEY_FILE);
+    if (resume && existsSync(this.keyPath)) {
+      this.log = AuditLog.open(path, { owner, identity: identityFromPem(owner, readFileSync(this.keyPath, 'utf8')) });
+      this.restore(resume.snapshot);
+      this.log.append('job.resumed', { jobId: spec.jobId, fromRound: resume.fromRound, starts: resume.starts });
+      return;
+    }
     // A job run again into the same folder gets a new key: the old run's transcript is kept beside it, not appended to.
     if (existsSync(path)) renameSync(path, join(outDir, `transcript.${Date.now()}.jsonl`));
-    this.log = AuditLog.open(path, { owner, identity: generateIdentity(owner) });
+    const identity = generateIdentity(owner);
+    writeFileAtomic(this.keyPath, identity.privateKeyPem, { mode: 0o600 });
+    this.log = AuditLog.open(path, { owner, identity });
     this.log.append('job.opened', { jobId: spec.jobId, specSha256: sha256Hex(canonicalJson(spec)), invited: spec.invitedOrgs });
+    if (resume) {
+      // The key is gone, so the old chain cannot be continued; what the checkpoint knew is carried over and said so.
+      this.restore(resume.snapshot);
+      this.log.append('job.resumed', { jobId: spec.jobId, fromRound: resume.fromRound, starts: resume.starts, previousTranscript: 'renamed aside: its key was missing' });
+    }
+  }
+
+  snapshot(): TranscriptSnapshot {
+    return { decisions: [...this.decisions.values()], auditHeads: [...this.heads.values()], joinedKeys: [...this.joinedKeys], decisionSeqs: [...this.decisionSeqs] };
+  }
+
+  private restore(snapshot: TranscriptSnapshot): void {
+    for (const decision of snapshot.decisions) this.decisions.set(decision.orgId, decision);
+    for (const head of snapshot.auditHeads) this.heads.set(head.orgId, head);
+    for (const [orgId, key] of snapshot.joinedKeys) this.joinedKeys.set(orgId, key);
+    for (const [orgId, seq] of snapshot.decisionSeqs) this.decisionSeqs.set(orgId, seq);
+  }
+
+  /** The job is over: nothing more will be signed, so the key goes. */
+  discardKey(): void {
+    rmSync(this.keyPath, { force: true });
   }
 
   record(type: string, data: Record<string, unknown>): void {

@@ -1,7 +1,7 @@
 /**
  * Entry point of one job's coordinator process. Usage:
  *   node dist/coordinator/main.js --spec job.yaml --out <dir> --nats <url> --aggregator <host:port>
- *     --tls-ca ca.pem --tls-cert coordinator.pem --tls-key coordinator.key.pem [--tls-crl crl.pem] [--host 127.0.0.1] [--port 0]
+ *     --tls-ca ca.pem --tls-cert coordinator.pem --tls-key coordinator.key.pem [--tls-crl crl.pem] [--host 127.0.0.1] [--port 0] [--resume]
  * Prints one JSON "ready" line with the bound port on stdout, runs the job,
  * and exits 0 when it completed, 3 when it failed (the report says why).
  */
@@ -24,8 +24,9 @@ async function main(): Promise<number> {
     .requiredOption('--nats-tls-key <file>', 'its private key')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--port <port>', 'port to bind (0 picks a free one)', wholeNumberFlag, 0)
+    .option('--resume', 'started again after a crash: resume from the newest checkpoint in --out', false)
     .parse()
-    .opts<{ spec: string; out: string; nats: string; aggregator: string; host: string; port: number; natsTlsCert: string; natsTlsKey: string } & TlsFlagValues>();
+    .opts<{ spec: string; out: string; nats: string; aggregator: string; host: string; port: number; natsTlsCert: string; natsTlsKey: string; resume: boolean } & TlsFlagValues>();
   let spec;
   let tls;
   try {
@@ -37,7 +38,7 @@ async function main(): Promise<number> {
   }
   const logger = createRootLogger({ component: 'coordinator' }).child({ jobId: spec.jobId });
   const bus = await NatsBus.connect(options.nats, `coordinator-${spec.jobId}`, { ca: options.tlsCa, cert: options.natsTlsCert, key: options.natsTlsKey });
-  const coordinator = new Coordinator({ spec, outDir: options.out, host: options.host, port: options.port, bus, aggregatorAddress: options.aggregator, logger, tls });
+  const coordinator = new Coordinator({ spec, outDir: options.out, host: options.host, port: options.port, bus, aggregatorAddress: options.aggregator, logger, tls, resume: options.resume });
   const port = await coordinator.start();
   announceReady({ component: 'coordinator', port });
   onShutdownSignal(logger, async () => {

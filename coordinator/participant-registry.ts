@@ -21,6 +21,8 @@ export interface Participant {
   lastSeen: number;
   missedInARow: number;
   droppedReason?: string;
+  /** It left on its own (its output policy): unlike a participant dropped for missing rounds, it never comes back. */
+  withdrawn?: boolean;
   /** Raw Ed25519 public key that signs its secure-aggregation messages (empty if it sent none). */
   identityKey: Uint8Array;
 }
@@ -61,6 +63,10 @@ class Mailbox {
     });
   }
 
+  clear(): void {
+    this.tasks.length = 0;
+  }
+
   get pending(): number {
     return this.tasks.length;
   }
@@ -70,6 +76,18 @@ class Mailbox {
     this.tasks.length = 0;
     this.put(last);
   }
+}
+
+/** A participant as a checkpoint keeps it: enough for a resumed coordinator to know who is in the job. */
+export interface ParticipantSnapshot {
+  orgId: string;
+  state: ParticipantState;
+  joinedAt: number;
+  missedInARow: number;
+  droppedReason: string | null;
+  withdrawn: boolean;
+  /** Base64 of the raw identity key. */
+  identityKey: string;
 }
 
 export class ParticipantRegistry {
@@ -99,6 +117,42 @@ export class ParticipantRegistry {
 
   closeAdmission(): void {
     this.admissionOpen = false;
+  }
+
+  snapshot(): ParticipantSnapshot[] {
+    return this.all().map((p) => ({ orgId: p.orgId, state: p.state, joinedAt: p.joinedAt, missedInARow: p.missedInARow, droppedReason: p.droppedReason ?? null, withdrawn: p.withdrawn === true, identityKey: Buffer.from(p.identityKey).toString('base64') }));
+  }
+
+  /** A resumed job: the participants of the checkpoint, each with an empty mailbox, and admission closed. */
+  restore(snapshot: ParticipantSnapshot[], now = Date.now()): void {
+    this.participants.clear();
+    this.mailboxes.clear();
+    for (const p of snapshot) {
+      if (!this.invited.includes(p.orgId)) throw new CoordinatorError('CHECKPOINT_INVALID', `the checkpoint names ${p.orgId}, which this job did not invite`);
+      this.participants.set(p.orgId, { orgId: p.orgId, state: p.state, joinedAt: p.joinedAt, lastSeen: now, missedInARow: p.missedInARow, droppedReason: p.droppedReason ?? undefined, withdrawn: p.withdrawn, identityKey: new Uint8Array(Buffer.from(p.identityKey, 'base64')) });
+      this.mailboxes.set(p.orgId, new Mailbox());
+    }
+    this.admissionOpen = false;
+  }
+
+  /**
+   * A participant dropped for missing rounds asks for work again (a
+   * straggler that caught up, or one whose network came back): it is active
+   * again from the next cohort. Returns true when it was dropped. One that
+   * withdrew stays out.
+   */
+  rejoin(orgId: string): boolean {
+    const participant = this.get(orgId);
+    if (participant.state !== 'dropped' || participant.withdrawn) return false;
+    participant.state = 'active';
+    participant.missedInARow = 0;
+    participant.droppedReason = undefined;
+    return true;
+  }
+
+  /** Forgets tasks a participant has not picked up yet (their collection was abandoned and is being retried). */
+  clearQueued(orgId: string): void {
+    this.mailbox(orgId).clear();
   }
 
   get(orgId: string): Participant {
@@ -150,6 +204,7 @@ export class ParticipantRegistry {
     if (participant.state === 'dropped') return false;
     participant.state = 'dropped';
     participant.droppedReason = reason;
+    participant.withdrawn = true;
     return true;
   }
 

@@ -52,8 +52,12 @@ export interface JobSessionDeps {
 const TASK_KINDS = { TASK_KIND_STATISTICS: 'statistics', TASK_KIND_FIT: 'fit', TASK_KIND_EVALUATE: 'evaluate' } as const;
 /** How long one NextTask call waits before asking again. */
 const TASK_WAIT_MS = 30_000;
-/** Consecutive failed calls to the coordinator after which the job is given up. */
-const MAX_CONSECUTIVE_ERRORS = 8;
+/**
+ * How long the coordinator may stay unreachable before the job is given up:
+ * long enough for its launcher to restart it and for it to resume from its
+ * checkpoint.
+ */
+const COORDINATOR_GRACE_MS = 90_000;
 
 export class JobSession {
   private readonly coordinator: CoordinatorClient;
@@ -77,13 +81,16 @@ export class JobSession {
       this.deps.audit.record('job.joined', { jobId: spec.jobId, coordinator: this.deps.coordinatorAddress, aggregator: this.deps.aggregatorAddress });
       logger.info('joined job');
       let errors = 0;
+      let unreachableSince = 0;
       while (!this.stopped) {
         let task: ReceivedTask | null;
         try {
           task = await this.coordinator.nextTask(spec.jobId, orgId, TASK_WAIT_MS);
           errors = 0;
         } catch (err) {
-          if (++errors >= MAX_CONSECUTIVE_ERRORS || hasCode(err, 'NOT_ADMITTED') || hasCode(err, 'UNKNOWN_JOB')) throw err;
+          if (hasCode(err, 'NOT_ADMITTED') || hasCode(err, 'UNKNOWN_JOB')) throw err;
+          if (errors++ === 0) unreachableSince = Date.now();
+          if (Date.now() - unreachableSince > COORDINATOR_GRACE_MS) throw err;
           logger.warn({ err: errorMessage(err), attempt: errors }, 'coordinator unreachable; retrying');
           await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** errors)));
           continue;
@@ -142,6 +149,7 @@ export class JobSession {
           settings,
           deadlineUnixMs: header.deadlineUnixMs,
           masks: this.deps.masks,
+          roundingSeed: this.roundingSeed(kind, header.round),
           logger,
           onPhase: (phase) => logger.debug({ phase }, 'secure aggregation step done'),
         });
@@ -173,6 +181,18 @@ export class JobSession {
       await this.report(header.collectionId, code, err instanceof ContributionError ? err.shared : errorMessage(err), logger);
       if (this.gate.withdrawn) await this.withdraw(header.collectionId, logger);
     }
+  }
+
+  /**
+   * The rounding seed of this organisation's contribution to one round's
+   * collection of a kind: its identity's (deterministic Ed25519) signature
+   * over the job's seed, the round and the kind. Reproducible by this
+   * organisation alone, the same for a retried collection, and different
+   * from every other organisation's.
+   */
+  private roundingSeed(kind: string, round: number): string {
+    const message = Buffer.from(`shoal:stochastic-rounding:${this.deps.spec.seed}:${round}:${kind}`);
+    return sha256Hex(Buffer.from(this.deps.identity.sign(message)));
   }
 
   private async report(collectionId: string, code: string, message: string, logger: Logger): Promise<void> {

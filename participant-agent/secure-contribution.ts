@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { AggregatorClient } from '../aggregator';
 import type { SecureCollectionSettings } from '../common/grpc/secagg-codec';
 import { encodeContribution, type MaskExpander, SecAggClient, compileSecAggConfig, type EncryptedShare, type IdentityKeyPair } from '../common/secagg';
+import { createStreamRng } from '../common/random';
 import type { PhaseCaller } from '../proto/generated/shoal/v1/PhaseCaller';
 
 export interface SecureContributionDeps {
@@ -19,6 +20,13 @@ export interface SecureContributionDeps {
   settings: SecureCollectionSettings;
   deadlineUnixMs: number;
   masks: MaskExpander;
+  /**
+   * Seeds the stochastic rounding of the encoding, so that the same update
+   * encodes the same way when a round is run again (a restarted coordinator,
+   * a retried collection) and the job's model is reproducible. Without it,
+   * rounding draws from Math.random.
+   */
+  roundingSeed?: string;
   logger: Logger;
   /** Called after each step this participant completed (for progress logs, and for fault-injection tests). */
   onPhase?: (phase: SecureContributionPhase) => void;
@@ -68,7 +76,8 @@ export class SecureContribution {
   /** Encodes, masks and sends the contribution, then takes part in the unmasking. */
   async submit(vector: Float32Array | Float64Array, weight: number): Promise<void> {
     const { aggregator, settings, caller, logger } = this.deps;
-    const encoded = encodeContribution(settings.encoding, vector, weight, Math.random);
+    const random = this.deps.roundingSeed === undefined ? Math.random : createStreamRng(this.deps.roundingSeed);
+    const encoded = encodeContribution(settings.encoding, vector, weight, random);
     const masked = await this.client.maskInput(this.sharesForMe, encoded);
     const timeoutMs = Math.max(5_000, this.deps.deadlineUnixMs - Date.now() + 5_000);
     await aggregator.submit({ jobId: caller.jobId, orgId: caller.orgId, collectionId: caller.collectionId, weight: 1, vector: masked }, timeoutMs);

@@ -27,6 +27,12 @@ export function componentScript(component: 'coordinator' | 'aggregator' | 'parti
 export function launchProcess(name: string, script: string, args: string[], logFile: string): Promise<LaunchedProcess> {
   const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   const log = createWriteStream(logFile, { flags: 'a' });
+  // A log that cannot be written (a full disk) must not take the CLI down; the process runs on.
+  log.on('error', (err) => {
+    child.stderr?.unpipe(log);
+    child.stderr?.resume();
+    process.stderr.write(`shoal: stopped writing ${logFile}: ${err.message}\n`);
+  });
   child.stderr?.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {

@@ -20,6 +20,8 @@ export interface JobLaunch {
   certificates: JobCertificates;
   /** The regulator's certificate, with which the coordinator connects to NATS. */
   natsTls: TlsFiles;
+  /** Told what the launcher does on its own, such as restarting a crashed process. */
+  onNote?: (text: string) => void;
 }
 
 export interface LaunchedJob {

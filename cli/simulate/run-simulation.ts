@@ -140,7 +140,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const federatedStarted = Date.now();
   try {
     const aggregatorPort = await aggregator.start();
-    coordinator = new Coordinator({ spec, outDir: jobDir, host: '127.0.0.1', port: 0, bus, aggregatorAddress: `127.0.0.1:${aggregatorPort}`, logger: logger.child({ component: 'coordinator' }), tls: pki.coordinator });
+    coordinator = new Coordinator({ spec, outDir: jobDir, host: '127.0.0.1', port: 0, bus, aggregatorAddress: `127.0.0.1:${aggregatorPort}`, logger: logger.child({ component: 'coordinator' }), tls: pki.coordinator, resume: false });
     const coordinatorPort = await coordinator.start();
     for (const agent of agents) await agent.start();
     const offers = sendOffers(bus, {

@@ -33,7 +33,7 @@ export function certificateAuthorizer(options: { jobId: string; revokedSerials: 
     participant(call, orgId) {
       const identity = identify(call);
       if (identity.role !== 'participant') throw refused('PEER_NOT_ALLOWED', `a ${identity.role} certificate (${identity.orgId}) cannot act as participant ${orgId}`);
-      if (identity.orgId !== orgId) throw refused('PEER_NOT_ALLOWED', `the certificate of ${identity.orgId} cannot act for ${orgId}`);
+      if (identity.orgId !== orgId) throw refused('PEER_NOT_ALLOWED', orgId ? `the certificate of ${identity.orgId} cannot act for ${orgId}` : `the request names no organisation; the certificate is ${identity.orgId}'s`);
       return identity;
     },
     coordinator(call) {

@@ -16,6 +16,9 @@ export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
   'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  // A job's server that was restarted is back within seconds: dial it again soon, not after grpc's growing default backoff.
+  'grpc.initial_reconnect_backoff_ms': 200,
+  'grpc.max_reconnect_backoff_ms': 1000,
   'grpc.keepalive_time_ms': 20_000,
   'grpc.keepalive_timeout_ms': 10_000,
   'grpc.keepalive_permit_without_calls': 1,
@@ -32,8 +35,12 @@ export function channelOptionsFor(address: string): grpc.ChannelOptions {
   return isIP(host) ? { ...CHANNEL_OPTIONS, 'grpc.ssl_target_name_override': 'localhost' } : CHANNEL_OPTIONS;
 }
 
+/** HTTP/2 streams one connection may have open; calls per peer are limited as well (call-limits.ts), since a peer may open several connections. */
+export const MAX_CONCURRENT_STREAMS = 64;
+
 export const SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_concurrent_streams': MAX_CONCURRENT_STREAMS,
   'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
   'grpc.keepalive_permit_without_calls': 1,
   'grpc.http2.min_ping_interval_without_data_ms': 10_000,

@@ -1,4 +1,4 @@
-import type { FitInstructions, Strategy } from './strategy';
+import type { FitInstructions, Strategy, StrategyState } from './strategy';
 import { type TrainingSettings, trainInstructions } from './train-instructions';
 import { checkLength } from './vector-math';
 
@@ -56,5 +56,13 @@ export abstract class AdaptiveServerOptimizer implements Strategy {
       next[i] = global[i] + (this.serverLearningRate * first[i]) / (Math.sqrt(second[i]) + this.tau);
     }
     return next;
+  }
+
+  saveState(): StrategyState {
+    return this.moments ? { first: Float64Array.from(this.moments.first), second: Float64Array.from(this.moments.second) } : {};
+  }
+
+  loadState(state: StrategyState): void {
+    this.moments = state.first && state.second ? { first: Float64Array.from(state.first), second: Float64Array.from(state.second) } : undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { addGaussianNoise, distributedNoiseStd, type GaussianSource } from '../../common/privacy';
-import type { FitInstructions, Strategy } from './strategy';
+import type { FitInstructions, Strategy, StrategyState } from './strategy';
 
 export interface DifferentialPrivacyOptions {
   /** central: noise added here to the aggregate; distributed: each participant adds its share before masking. */
@@ -36,5 +36,13 @@ export class DifferentialPrivacy implements Strategy {
     const noisy = Float64Array.from(meanUpdate);
     addGaussianNoise(noisy, (this.options.noiseMultiplier * this.options.clipNorm) / contributors, this.options.noise);
     return this.inner.serverStep(global, noisy, round, contributors);
+  }
+
+  saveState(): StrategyState {
+    return this.inner.saveState();
+  }
+
+  loadState(state: StrategyState): void {
+    this.inner.loadState(state);
   }
 }

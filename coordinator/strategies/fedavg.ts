@@ -1,4 +1,4 @@
-import type { FitInstructions, Strategy } from './strategy';
+import type { FitInstructions, Strategy, StrategyState } from './strategy';
 import { type TrainingSettings, trainInstructions } from './train-instructions';
 import { addScaled } from './vector-math';
 
@@ -27,5 +27,13 @@ export class FedAvg implements Strategy {
 
   serverStep(global: Float32Array, meanUpdate: Float64Array, _round: number): Float32Array {
     return addScaled(this.name, global, meanUpdate, this.serverLearningRate);
+  }
+
+  saveState(): StrategyState {
+    return {};
+  }
+
+  loadState(_state: StrategyState): void {
+    // Stateless: every round starts from the global model alone.
   }
 }

@@ -1,4 +1,4 @@
-import type { FitInstructions, Strategy } from './strategy';
+import type { FitInstructions, Strategy, StrategyState } from './strategy';
 import { type TrainingSettings, trainInstructions } from './train-instructions';
 import { checkLength } from './vector-math';
 
@@ -38,5 +38,13 @@ export class FedAvgM implements Strategy {
       next[i] = global[i] + this.serverLearningRate * velocity[i];
     }
     return next;
+  }
+
+  saveState(): StrategyState {
+    return this.velocity ? { velocity: Float64Array.from(this.velocity) } : {};
+  }
+
+  loadState(state: StrategyState): void {
+    this.velocity = state.velocity ? Float64Array.from(state.velocity) : undefined;
   }
 }

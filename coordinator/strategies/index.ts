@@ -1,4 +1,4 @@
-export type { FitInstructions, Strategy } from './strategy';
+export type { FitInstructions, Strategy, StrategyState } from './strategy';
 export type { TrainingSettings } from './train-instructions';
 export { createStrategy } from './create-strategy';
 export { FedAvg, type FedAvgOptions } from './fedavg';

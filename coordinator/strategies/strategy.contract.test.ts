@@ -53,6 +53,24 @@ describe.each(implementations)('Strategy contract: %s', (name, create) => {
     expect(Array.from(meanUpdate)).toEqual([0.25, 0.5, -0.75]);
   });
 
+  it('continues exactly from saved state: a restored copy takes the same next step bit for bit', () => {
+    const original = create();
+    const updates = [new Float64Array([0.25, 0.5, -0.75]), new Float64Array([-0.1, 0.3, 0.05]), new Float64Array([0.2, -0.4, 0.6])];
+    let global: Float32Array = new Float32Array([0.5, -1, 2]);
+    global = original.serverStep(global, updates[0], 1, 3);
+    global = original.serverStep(global, updates[1], 2, 3);
+    const saved = original.saveState();
+    const restored = create();
+    restored.loadState(saved);
+
+    const expected = original.serverStep(global, updates[2], 3, 3);
+    const resumed = restored.serverStep(global, updates[2], 3, 3);
+
+    expect(Array.from(resumed)).toEqual(Array.from(expected));
+    // The saved state is a copy: stepping the original afterwards does not change it.
+    expect(Object.keys(original.saveState())).toEqual(Object.keys(saved));
+  });
+
   it('leaves the model where it is on a first round with a zero update', () => {
     const next = create().serverStep(new Float32Array([0.5, -1, 2]), new Float64Array(3), 1, 3);
 

@@ -23,6 +23,9 @@ export interface FitInstructions {
   weighting: 'examples' | 'uniform';
 }
 
+/** A server optimizer's state by name (momentum, moments): what a resumed job needs to continue exactly. */
+export type StrategyState = Record<string, Float64Array>;
+
 export interface Strategy {
   readonly name: string;
   /** Local training instructions for every participant of this round's cohort of `cohortSize`. */
@@ -32,4 +35,8 @@ export interface Strategy {
    * of this round's `contributors`. Must not mutate its inputs.
    */
   serverStep(global: Float32Array, meanUpdate: Float64Array, round: number, contributors: number): Float32Array;
+  /** Copies of the server-side state, saved with every checkpoint; empty for a stateless strategy. */
+  saveState(): StrategyState;
+  /** Restores what saveState returned, when a job resumes from a checkpoint. */
+  loadState(state: StrategyState): void;
 }

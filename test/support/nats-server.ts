@@ -19,6 +19,8 @@ export interface NatsServer {
   port: number;
   process: SpawnedProcess;
   stop(): Promise<void>;
+  /** Stops the server and starts it again on the same port and config after `downMs` (a broker restart). */
+  restart(downMs: number): Promise<void>;
 }
 
 function accepts(port: number): Promise<boolean> {
@@ -50,6 +52,21 @@ export async function startNatsServer(pki: TestPki, options: { reachableFromCont
     parties: [...pki.orgIds.map((orgId) => ({ orgId, role: 'participant' as const })), { orgId: 'regulator', role: 'regulator' }],
     observers: [{ orgId: OBSERVER_ORG, role: 'regulator' }],
   }));
+  const handle: NatsServer = {
+    url: `tls://127.0.0.1:${port}`,
+    port,
+    process: await runUntilAccepting(configPath, port, timeoutMs),
+    stop: () => handle.process.stop(),
+    restart: async (downMs) => {
+      await handle.process.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      handle.process = await runUntilAccepting(configPath, port, timeoutMs);
+    },
+  };
+  return handle;
+}
+
+async function runUntilAccepting(configPath: string, port: number, timeoutMs: number): Promise<SpawnedProcess> {
   const server = new SpawnedProcess('nats-server', NATS_SERVER_BINARY, ['-c', configPath]);
   const until = Date.now() + timeoutMs;
   while (!(await accepts(port))) {
@@ -60,5 +77,5 @@ export async function startNatsServer(pki: TestPki, options: { reachableFromCont
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url: `tls://127.0.0.1:${port}`, port, process: server, stop: () => server.stop() };
+  return server;
 }

@@ -1,0 +1,154 @@
+/**
+ * A job's own servers dying mid-job, with real processes: three bank agents,
+ * a nats-server, and `shoal job submit`, whose launcher supervises the job's
+ * coordinator and aggregator. The same job (same seed, same data, secure
+ * aggregation) runs three times:
+ *   1. undisturbed: the reference model;
+ *   2. its coordinator killed with SIGKILL in round 3: the launcher starts it
+ *      again, it resumes from its round-2 checkpoint;
+ *   3. its aggregator killed with SIGKILL in round 3, after it had accepted
+ *      a contribution: the launcher starts a fresh one and the coordinator
+ *      retries the collection there.
+ * Secure aggregation sums integers and every organisation's rounding is
+ * seeded, so a resumed or retried round reproduces the same aggregate: the
+ * final models must equal the reference bit for bit. An update counted twice
+ * (or one missing) would change them.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JobReport } from '../coordinator';
+import { creditDefaultPolicy, writeAgentConfig } from './support/agent-config';
+import { writeBankData } from './support/bank-data';
+import { hasCheckpoint, jobComponentPid, logEntries, waitFor } from './support/job-processes';
+import { jobDir, readJobReport } from './support/job-report';
+import { uniqueJobId, writeJobSpec } from './support/job-spec';
+import { startNatsServer, type NatsServer } from './support/nats-server';
+import { ProcessTracker } from './support/process-tracker';
+import { writeRegulatorKey, type RegulatorKey } from './support/regulator-key';
+import { assertBuilt } from './support/repo-paths';
+import { shoalResult, startAgent, startShoal, type CliResult } from './support/shoal-processes';
+import { makeTempDir, removeTempDir } from './support/temp-dir';
+import { createTestPki, type TestPki } from './support/test-pki';
+
+const BANKS = ['bank-1', 'bank-2', 'bank-3'];
+const ROUNDS = 4;
+/** The round in which the faults strike. */
+const FAULT_ROUND = 3;
+
+interface JobRun {
+  submit: CliResult;
+  report: JobReport;
+  /** The final model's weights file. */
+  weights: Buffer;
+  out: string;
+}
+
+describe('the coordinator or the aggregator killed mid-job', () => {
+  const processes = new ProcessTracker();
+  let dir: string;
+  let nats: NatsServer;
+  let pki: TestPki;
+  let regulator: RegulatorKey;
+  let reference: JobRun;
+  let coordinatorKilled: JobRun;
+  let aggregatorKilled: JobRun;
+
+  /** Submits the job under a new id; `fault` runs alongside with the job's output folder once it exists. */
+  async function runJob(name: string, fault?: (out: string) => Promise<void>): Promise<JobRun> {
+    const job = writeJobSpec(dir, { jobId: uniqueJobId(name), invitedOrgs: BANKS, rounds: ROUNDS, localEpochs: 1, roundDeadlineSeconds: 120, minParticipants: 3 });
+    const outRoot = join(dir, 'jobs');
+    const out = jobDir(outRoot, job.spec.jobId);
+    const started = Date.now();
+    const cli = startShoal(processes, ['job', 'submit', job.path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath, '--pki', pki.dir], join(dir, `${name}.log`));
+    const injected = fault?.(out);
+    const submit = await shoalResult(cli, 240_000, started);
+    await injected;
+    if (!existsSync(join(out, 'report.json'))) throw new Error(`${name}: no report; shoal job submit exited ${submit.code}:\n${submit.stderr.slice(-4000)}`);
+    const report = readJobReport(outRoot, job.spec.jobId);
+    return { submit, report, weights: readFileSync(join(out, 'model', 'weights.bin')), out };
+  }
+
+  beforeAll(async () => {
+    assertBuilt();
+    dir = makeTempDir('faults-restart');
+    const data = writeBankData(dir, { orgIds: BANKS, rowsPerBank: 800, heldOutRows: 0, seed: 'faults-restart' });
+    regulator = writeRegulatorKey(dir);
+    pki = await createTestPki(dir, BANKS);
+    nats = await startNatsServer(pki);
+    await Promise.all(
+      data.banks.map(async (bank) => {
+        const config = writeAgentConfig(dir, { orgId: bank.orgId, natsUrl: nats.url, datasets: { 'credit-default': bank.path }, policy: creditDefaultPolicy({ regulatorKey: regulator.publicKey }), tls: await pki.participant(bank.orgId) });
+        return startAgent(processes, bank.orgId, config, dir);
+      }),
+    );
+    reference = await runJob('reference');
+    coordinatorKilled = await runJob('coordinator-killed', async (out) => {
+      // Every bank holds its round-3 task once the aggregator accepted one of their round-3 inputs.
+      await waitFor('round 2 checkpointed', 120_000, () => hasCheckpoint(out, FAULT_ROUND - 1));
+      await waitFor('a round-3 contribution at the aggregator', 60_000, () => logEntries(join(out, 'aggregator.log'), 'contribution accepted').some((e) => e.collection === `fit-${FAULT_ROUND}`));
+      process.kill(jobComponentPid('coordinator', out), 'SIGKILL');
+    });
+    aggregatorKilled = await runJob('aggregator-killed', async (out) => {
+      await waitFor('round 2 checkpointed', 120_000, () => hasCheckpoint(out, FAULT_ROUND - 1));
+      await waitFor('a round-3 contribution at the aggregator', 60_000, () => logEntries(join(out, 'aggregator.log'), 'contribution accepted').some((e) => e.collection === `fit-${FAULT_ROUND}`));
+      process.kill(jobComponentPid('aggregator', out), 'SIGKILL');
+    });
+  }, 720_000);
+
+  afterAll(async () => {
+    await processes.stopAll();
+    await nats?.stop();
+    if (dir) removeTempDir(dir);
+  });
+
+  test('the reference job completes all rounds with all three banks', () => {
+    expect(reference.submit.code).toBe(0);
+    expect(reference.report).toMatchObject({ status: 'completed', roundsCompleted: ROUNDS, restarts: { starts: 1, resumedFromRound: null } });
+    for (const round of reference.report.perRound) expect([...round.contributors].sort()).toEqual(BANKS);
+  });
+
+  describe('coordinator killed in round 3', () => {
+    test('the launcher starts it again, it resumes from its round-2 checkpoint, and the job completes', () => {
+      expect(coordinatorKilled.submit.code).toBe(0);
+      expect(coordinatorKilled.submit.stderr).toMatch(/the coordinator was killed \(SIGKILL\); starting it again on port \d+ \(restart 1 of 3\)/);
+      expect(coordinatorKilled.submit.stderr).toContain('resumed after round 2 from its checkpoint');
+      expect(coordinatorKilled.report).toMatchObject({ status: 'completed', roundsCompleted: ROUNDS, restarts: { starts: 2, resumedFromRound: FAULT_ROUND - 1 } });
+      expect(coordinatorKilled.report.perRound.map((r) => r.round)).toEqual([1, 2, 3, 4]);
+      for (const round of coordinatorKilled.report.perRound) expect([...round.contributors].sort()).toEqual(BANKS);
+    });
+
+    test('the final model equals the undisturbed run bit for bit', () => {
+      expect(coordinatorKilled.weights.length).toBeGreaterThan(0);
+      expect(coordinatorKilled.weights.equals(reference.weights)).toBe(true);
+    });
+
+    test('its transcript continues in one chain, signed by one key, and records the resumption', () => {
+      const lines = readFileSync(join(coordinatorKilled.out, 'transcript.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { seq: number; type: string; data: Record<string, unknown> });
+      expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => i));
+      expect(lines.filter((l) => l.type === 'job.resumed').map((l) => l.data)).toEqual([{ jobId: coordinatorKilled.report.jobId, fromRound: FAULT_ROUND - 1, starts: 2 }]);
+      expect(lines.at(-1)?.type).toBe('job.finished');
+      // The job's signing key is removed once the job is over.
+      expect(existsSync(join(coordinatorKilled.out, 'transcript-key.pem'))).toBe(false);
+    });
+  });
+
+  describe('aggregator killed in round 3 after accepting a contribution', () => {
+    test('round 3 is retried at a fresh aggregator, under a new collection name, and the job completes', () => {
+      expect(aggregatorKilled.submit.code).toBe(0);
+      expect(aggregatorKilled.submit.stderr).toMatch(/the aggregator was killed \(SIGKILL\); starting it again on port \d+/);
+      expect(aggregatorKilled.submit.stderr).toContain(`round ${FAULT_ROUND}: the aggregator was lost during the fit collection`);
+      expect(aggregatorKilled.report).toMatchObject({ status: 'completed', roundsCompleted: ROUNDS, restarts: { starts: 1 } });
+      expect(aggregatorKilled.report.perRound.map((r) => r.attempts)).toEqual([1, 1, 2, 1]);
+      const accepted = logEntries(join(aggregatorKilled.out, 'aggregator.log'), 'contribution accepted');
+      // Each bank's round-3 update was accepted once by the fresh aggregator, under the retried name only.
+      const retried = accepted.filter((e) => e.collection === `fit-${FAULT_ROUND}.1.2`).map((e) => e.org);
+      expect([...retried].sort()).toEqual(BANKS);
+    });
+
+    test('each bank counts exactly once in every round: the final model equals the undisturbed run bit for bit', () => {
+      for (const round of aggregatorKilled.report.perRound) expect([...round.contributors].sort()).toEqual(BANKS);
+      expect(aggregatorKilled.report.perRound.map((r) => r.trainingExamples)).toEqual(reference.report.perRound.map((r) => r.trainingExamples));
+      expect(aggregatorKilled.weights.equals(reference.weights)).toBe(true);
+    });
+  });
+});
