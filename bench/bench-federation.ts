@@ -5,10 +5,11 @@
  * and per-certificate permissions, as a federation runs it.
  */
 import { writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { natsServerConfig } from '../common/bus/nats-permissions';
 import { initAuthorityDir, issueToDir, type TlsFiles } from '../common/pki';
+import { freePort } from '../test/support/free-port';
+import { acceptsConnections } from '../test/support/nats-server';
 import { startProcess, stopProcess, type BenchProcess } from './bench-process';
 
 export const NATS_SERVER_BINARY = process.env.SHOAL_NATS_SERVER ?? '/usr/sbin/nats-server';
@@ -22,28 +23,6 @@ export interface BenchFederation {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 async function startNats(pkiDir: string, regulator: TlsFiles, logDir: string): Promise<{ url: string; process: BenchProcess }> {
   const port = await freePort();
   const broker = await issueToDir(pkiDir, { orgId: `nats-${port}`, role: 'broker', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
@@ -51,7 +30,7 @@ async function startNats(pkiDir: string, regulator: TlsFiles, logDir: string): P
   writeFileSync(configPath, natsServerConfig({ host: '127.0.0.1', port, tls: { ca: regulator.ca, cert: broker.certPath, key: broker.keyPath }, parties: [{ orgId: 'regulator', role: 'regulator' }] }));
   const server = startProcess('nats-server', NATS_SERVER_BINARY, ['-c', configPath], join(logDir, 'nats-server.log'));
   const until = Date.now() + 10_000;
-  while (!(await accepts(port))) {
+  while (!(await acceptsConnections(port))) {
     if (server.child.exitCode !== null) throw new Error(`nats-server exited before accepting connections (see ${join(logDir, 'nats-server.log')})`);
     if (Date.now() > until) {
       await stopProcess(server);

@@ -50,10 +50,6 @@ export class SupervisedProcess {
     return this.current.port;
   }
 
-  get pid(): number | undefined {
-    return this.current.child.pid;
-  }
-
   async stop(): Promise<void> {
     this.stopping = true;
     await stopProcess(this.current);

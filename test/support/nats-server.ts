@@ -23,7 +23,8 @@ export interface NatsServer {
   restart(downMs: number): Promise<void>;
 }
 
-function accepts(port: number): Promise<boolean> {
+/** Whether something accepts TCP connections on a loopback port (the benchmarks' NATS uses it too). */
+export function acceptsConnections(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     socket.once('connect', () => {
@@ -69,7 +70,7 @@ export async function startNatsServer(pki: TestPki, options: { reachableFromCont
 async function runUntilAccepting(configPath: string, port: number, timeoutMs: number): Promise<SpawnedProcess> {
   const server = new SpawnedProcess('nats-server', NATS_SERVER_BINARY, ['-c', configPath]);
   const until = Date.now() + timeoutMs;
-  while (!(await accepts(port))) {
+  while (!(await acceptsConnections(port))) {
     if (!server.running) throw new Error(`nats-server exited before accepting connections:\n${server.stderr}`);
     if (Date.now() > until) {
       await server.stop();
