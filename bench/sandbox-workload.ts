@@ -9,10 +9,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../common/errors';
 import { loadJobSpec, type JobSpec } from '../common/job-spec';
-import { buildModel } from '../common/model/build-model';
-import { getWeightsVector } from '../common/model/model-weights';
-import { selectBackend } from '../common/model/tf-backend';
 import { TRAINER_FILES, type TrainerResult, type TrainerTask } from '../participant-agent/trainer/trainer-contract';
+import { initialWeights } from '../test/support/trainer-task-dir';
 
 export type BenchTaskKind = Extract<TrainerTask['kind'], 'fit' | 'statistics'>;
 
@@ -49,21 +47,11 @@ function writeSlice(source: string, scratch: string, rows: number): string {
   return target;
 }
 
-async function initialWeightsOf(spec: JobSpec): Promise<Float32Array> {
-  await selectBackend({ needsConvolutionGradients: false });
-  const model = buildModel(spec.model, spec.seed);
-  try {
-    return getWeightsVector(model).vector;
-  } finally {
-    model.dispose();
-  }
-}
-
 export async function prepareWorkload(scratch: string, rows: number): Promise<Workload> {
   const example = join(repositoryRoot(), 'examples', 'credit-default');
   const spec = loadJobSpec(join(example, 'job.yaml'));
   const dataPath = writeSlice(join(example, 'credit-default.csv'), scratch, rows);
-  return { spec, dataPath, rows, initialWeights: await initialWeightsOf(spec) };
+  return { spec, dataPath, rows, initialWeights: await initialWeights(spec) };
 }
 
 /** The task as the trainer reads it; `datasetPath` is where the trainer sees the data (not the host path, in a container). */

@@ -1,11 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { parse, stringify } from 'yaml';
-import { errorMessage, hasCode } from '../common/errors';
 import { compileJobSpec } from '../common/job-spec';
 import { EXIT_CODES } from '../common/process-lifecycle';
+import { runCliInProcess, type CliOutcome } from '../common/testing/in-process-cli';
 import { ModerationQueue, type PendingOffer } from '../participant-agent';
 import { registerAgentCommands } from './agent-commands';
 
@@ -40,44 +39,9 @@ function offer(jobId: string): PendingOffer {
   };
 }
 
-interface Outcome {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `shoal agent …` in-process, with shoal.ts's error-to-exit-code mapping and without exiting. */
-async function shoal(...args: string[]): Promise<Outcome> {
-  let stdout = '';
-  let stderr = '';
-  let exitCode = -1;
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const program = new Command('shoal').exitOverride().configureOutput({ writeOut: (s) => (stdout += s), writeErr: (s) => (stderr += s) });
-  registerAgentCommands(program, async (action) => {
-    try {
-      exitCode = await action();
-    } catch (e) {
-      process.stderr.write(`shoal: ${errorMessage(e)}\n`);
-      exitCode = hasCode(e, 'CONFIG_INVALID') || hasCode(e, 'UNKNOWN_JOB') ? EXIT_CODES.config : EXIT_CODES.internal;
-    }
-  });
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } catch (e) {
-    // commander's own refusals (a missing argument or required option) exit 1.
-    exitCode = (e as { exitCode?: number }).exitCode ?? EXIT_CODES.internal;
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return { exitCode, stdout, stderr };
+/** Runs `shoal …` in-process, with shoal.ts's error-to-exit-code mapping and without exiting. */
+function shoal(...args: string[]): Promise<CliOutcome> {
+  return runCliInProcess(registerAgentCommands, ['CONFIG_INVALID', 'UNKNOWN_JOB'], args);
 }
 
 beforeEach(() => {

@@ -2,49 +2,14 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { errorMessage, hasCode } from '../common/errors';
 import { identityOfCertificate, listIssued, readRevocationList } from '../common/pki';
 import { EXIT_CODES } from '../common/process-lifecycle';
+import { runCliInProcess, type CliOutcome } from '../common/testing/in-process-cli';
 import { registerPkiCommands } from './pki-commands';
 
-interface Outcome {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `shoal pki …` in-process, with shoal.ts's error-to-exit-code mapping and without exiting. */
-async function shoal(...args: string[]): Promise<Outcome> {
-  let stdout = '';
-  let stderr = '';
-  let exitCode = -1;
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const program = new Command('shoal').exitOverride().configureOutput({ writeOut: (s) => (stdout += s), writeErr: (s) => (stderr += s) });
-  registerPkiCommands(program, async (action) => {
-    try {
-      exitCode = await action();
-    } catch (e) {
-      process.stderr.write(`shoal: ${errorMessage(e)}\n`);
-      exitCode = hasCode(e, 'CONFIG_INVALID') ? EXIT_CODES.config : EXIT_CODES.internal;
-    }
-  });
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } catch (e) {
-    exitCode = (e as { exitCode?: number }).exitCode ?? EXIT_CODES.internal;
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return { exitCode, stdout, stderr };
+/** Runs `shoal …` in-process, with shoal.ts's error-to-exit-code mapping and without exiting. */
+function shoal(...args: string[]): Promise<CliOutcome> {
+  return runCliInProcess(registerPkiCommands, ['CONFIG_INVALID'], args);
 }
 
 let root: string;

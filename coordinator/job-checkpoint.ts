@@ -112,7 +112,8 @@ export class CheckpointStore {
       const strategyNames = Object.keys(checkpoint.strategy).sort();
       const strategyBytes = Buffer.concat(strategyNames.map((key) => bytesOf(checkpoint.strategy[key])));
       writeDurably(join(staging, 'strategy.bin'), strategyBytes);
-      writeDurably(join(staging, 'state.json'), JSON.stringify(checkpoint.progress));
+      const state = JSON.stringify(checkpoint.progress);
+      writeDurably(join(staging, 'state.json'), state);
       const manifest = {
         jobId: this.spec.jobId,
         specSha256: specFingerprint(this.spec),
@@ -125,7 +126,7 @@ export class CheckpointStore {
         weightsSha256: sha256Hex(weights),
         strategy: strategyNames.map((key) => ({ name: key, elements: checkpoint.strategy[key].length, dtype: 'float64' })),
         strategySha256: sha256Hex(strategyBytes),
-        stateSha256: sha256Hex(readFileSync(join(staging, 'state.json'))),
+        stateSha256: sha256Hex(state),
       };
       writeDurably(join(staging, 'checkpoint.json'), JSON.stringify(manifest, null, 2));
       syncDirectory(staging);

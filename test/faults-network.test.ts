@@ -10,17 +10,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JobReport } from '../coordinator';
 import { creditDefaultPolicy, writeAgentConfig } from './support/agent-config';
 import { writeBankData } from './support/bank-data';
 import { hasCheckpoint, waitFor } from './support/job-processes';
-import { jobDir, readJobReport } from './support/job-report';
-import { uniqueJobId, writeJobSpec, type TestJobSettings } from './support/job-spec';
+import type { TestJobSettings } from './support/job-spec';
+import { runJobWithFault, type FaultyJobRun } from './support/job-with-fault';
 import { startNatsServer, type NatsServer } from './support/nats-server';
 import { ProcessTracker } from './support/process-tracker';
 import { writeRegulatorKey, type RegulatorKey } from './support/regulator-key';
 import { assertBuilt } from './support/repo-paths';
-import { shoalResult, startAgent, startShoal, type CliResult } from './support/shoal-processes';
+import { startAgent } from './support/shoal-processes';
 import type { SpawnedProcess } from './support/spawned-process';
 import { makeTempDir, removeTempDir } from './support/temp-dir';
 import { createTestPki, type TestPki } from './support/test-pki';
@@ -35,16 +34,8 @@ describe('network faults under a running job', () => {
   let regulator: RegulatorKey;
   const agents = new Map<string, SpawnedProcess>();
 
-  async function runJob(name: string, settings: Omit<TestJobSettings, 'jobId' | 'invitedOrgs'>, fault: (out: string) => Promise<void>): Promise<{ submit: CliResult; report: JobReport; out: string }> {
-    const job = writeJobSpec(dir, { jobId: uniqueJobId(name), invitedOrgs: BANKS, ...settings });
-    const outRoot = join(dir, 'jobs');
-    const out = jobDir(outRoot, job.spec.jobId);
-    const started = Date.now();
-    const cli = startShoal(processes, ['job', 'submit', job.path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath, '--pki', pki.dir], join(dir, `${name}.log`));
-    const injected = fault(out);
-    const submit = await shoalResult(cli, 240_000, started);
-    await injected;
-    return { submit, report: readJobReport(outRoot, job.spec.jobId), out };
+  function runJob(name: string, settings: Omit<TestJobSettings, 'jobId' | 'invitedOrgs'>, fault: (out: string) => Promise<void>): Promise<FaultyJobRun> {
+    return runJobWithFault({ processes, dir, natsUrl: nats.url, regulatorKeyPath: regulator.keyPath, pkiDir: pki.dir }, name, { invitedOrgs: BANKS, ...settings }, fault);
   }
 
   beforeAll(async () => {
@@ -68,7 +59,7 @@ describe('network faults under a running job', () => {
 
   describe('NATS restarted mid-job', () => {
     const ROUNDS = 5;
-    let run: Awaited<ReturnType<typeof runJob>>;
+    let run: FaultyJobRun;
 
     beforeAll(async () => {
       run = await runJob('nats-restart', { rounds: ROUNDS, localEpochs: 1, roundDeadlineSeconds: 60, minParticipants: 3 }, async (out) => {
@@ -95,7 +86,7 @@ describe('network faults under a running job', () => {
 
   describe('a straggler frozen with SIGSTOP in round 2', () => {
     const ROUNDS = 6;
-    let run: Awaited<ReturnType<typeof runJob>>;
+    let run: FaultyJobRun;
 
     beforeAll(async () => {
       const straggler = agents.get('bank-3') as SpawnedProcess;

@@ -16,17 +16,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JobReport } from '../coordinator';
 import { creditDefaultPolicy, writeAgentConfig } from './support/agent-config';
 import { writeBankData } from './support/bank-data';
 import { hasCheckpoint, jobComponentPid, logEntries, waitFor } from './support/job-processes';
-import { jobDir, readJobReport } from './support/job-report';
-import { uniqueJobId, writeJobSpec } from './support/job-spec';
+import { runJobWithFault, type FaultyJobRun } from './support/job-with-fault';
 import { startNatsServer, type NatsServer } from './support/nats-server';
 import { ProcessTracker } from './support/process-tracker';
 import { writeRegulatorKey, type RegulatorKey } from './support/regulator-key';
 import { assertBuilt } from './support/repo-paths';
-import { shoalResult, startAgent, startShoal, type CliResult } from './support/shoal-processes';
+import { startAgent } from './support/shoal-processes';
 import { makeTempDir, removeTempDir } from './support/temp-dir';
 import { createTestPki, type TestPki } from './support/test-pki';
 
@@ -35,12 +33,9 @@ const ROUNDS = 4;
 /** The round in which the faults strike. */
 const FAULT_ROUND = 3;
 
-interface JobRun {
-  submit: CliResult;
-  report: JobReport;
+interface JobRun extends FaultyJobRun {
   /** The final model's weights file. */
   weights: Buffer;
-  out: string;
 }
 
 describe('the coordinator or the aggregator killed mid-job', () => {
@@ -53,19 +48,11 @@ describe('the coordinator or the aggregator killed mid-job', () => {
   let coordinatorKilled: JobRun;
   let aggregatorKilled: JobRun;
 
-  /** Submits the job under a new id; `fault` runs alongside with the job's output folder once it exists. */
+  /** The same job under a new id; `fault` runs alongside with the job's output folder. */
   async function runJob(name: string, fault?: (out: string) => Promise<void>): Promise<JobRun> {
-    const job = writeJobSpec(dir, { jobId: uniqueJobId(name), invitedOrgs: BANKS, rounds: ROUNDS, localEpochs: 1, roundDeadlineSeconds: 120, minParticipants: 3 });
-    const outRoot = join(dir, 'jobs');
-    const out = jobDir(outRoot, job.spec.jobId);
-    const started = Date.now();
-    const cli = startShoal(processes, ['job', 'submit', job.path, '--nats', nats.url, '--out', outRoot, '--key', regulator.keyPath, '--pki', pki.dir], join(dir, `${name}.log`));
-    const injected = fault?.(out);
-    const submit = await shoalResult(cli, 240_000, started);
-    await injected;
-    if (!existsSync(join(out, 'report.json'))) throw new Error(`${name}: no report; shoal job submit exited ${submit.code}:\n${submit.stderr.slice(-4000)}`);
-    const report = readJobReport(outRoot, job.spec.jobId);
-    return { submit, report, weights: readFileSync(join(out, 'model', 'weights.bin')), out };
+    const env = { processes, dir, natsUrl: nats.url, regulatorKeyPath: regulator.keyPath, pkiDir: pki.dir };
+    const run = await runJobWithFault(env, name, { invitedOrgs: BANKS, rounds: ROUNDS, localEpochs: 1, roundDeadlineSeconds: 120, minParticipants: 3 }, fault);
+    return { ...run, weights: readFileSync(join(run.out, 'model', 'weights.bin')) };
   }
 
   beforeAll(async () => {

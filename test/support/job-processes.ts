@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { linesWithMessage, type LogLine } from './log-lines';
 
 /** PIDs of live processes whose command line contains every one of `parts`. */
 export function findProcesses(parts: string[]): number[] {
@@ -46,18 +47,7 @@ export function hasCheckpoint(jobDirectory: string, round: number): boolean {
   return existsSync(join(jobDirectory, 'checkpoints', `round-${String(round).padStart(4, '0')}`, 'checkpoint.json'));
 }
 
-/** Lines of a pino log file (JSON per line) whose msg is `msg`; unparseable lines are skipped. */
-export function logEntries(path: string, msg: string): Array<Record<string, unknown>> {
-  if (!existsSync(path)) return [];
-  const entries: Array<Record<string, unknown>> = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.startsWith('{')) continue;
-    try {
-      const entry = JSON.parse(line) as Record<string, unknown>;
-      if (entry.msg === msg) entries.push(entry);
-    } catch {
-      // A line still being written.
-    }
-  }
-  return entries;
+/** Lines of a pino log file whose msg is `msg` (none while the file does not exist yet). */
+export function logEntries(path: string, msg: string): LogLine[] {
+  return existsSync(path) ? linesWithMessage(readFileSync(path, 'utf8'), msg) : [];
 }
