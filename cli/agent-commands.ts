@@ -10,9 +10,9 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { hasCode } from '../common/errors';
 import { EXIT_CODES, wholeNumberFlag } from '../common/process-lifecycle';
-import { loadAgentConfig, ModerationQueue } from '../participant-agent';
+import { describeOffer, describePendingList, describePendingReleases, loadAgentConfig, ModerationQueue } from '../participant-agent';
 import { registerAuditCommands } from './audit-commands';
-import { describeOffer, describePendingList, describePendingReleases } from './describe-offer';
+
 import { print, refuse } from './console-output';
 
 /** Queue errors that mean "this cannot be done as asked", not a fault; the person can act on the message. */

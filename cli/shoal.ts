@@ -2,7 +2,8 @@
 /**
  * The command line: the regulator's `shoal job
  * submit|list|status|watch|logs|cancel|results` and `shoal keys generate`,
- * the moderator's `shoal agent …`, and `shoal simulate`.
+ * the moderator's `shoal agent …`, the web consoles' `shoal console …`, and
+ * `shoal simulate`.
  * Exit codes: 0 done, 1 internal error, 2 invalid input, 3 job failed, 4 interrupted,
  * 5 an audit log failed verification.
  */
@@ -17,6 +18,7 @@ import { registerAgentCommands } from './agent-commands';
 import { DEFAULT_NATS, registerJobCommands } from './job-commands';
 import { registerPkiCommands } from './pki-commands';
 import { registerFederationCommands } from './federation-commands';
+import { registerConsoleCommands } from './console-commands';
 import { writeNewSigningKey } from '../common/signing';
 import { basename } from 'node:path';
 
@@ -76,6 +78,7 @@ program
 registerAgentCommands(program, run);
 registerPkiCommands(program, run);
 registerFederationCommands(program, run);
+registerConsoleCommands(program, run);
 
 program
   .command('simulate')

@@ -3,7 +3,7 @@
  * or process boundary carries a stable `code` (checked by callers instead of
  * `instanceof`), the component that raised it, and whether retrying may help.
  */
-export type Component = 'common' | 'coordinator' | 'aggregator' | 'participant-agent' | 'cli' | 'trainer' | 'secagg' | 'privacy';
+export type Component = 'common' | 'coordinator' | 'aggregator' | 'participant-agent' | 'cli' | 'console' | 'trainer' | 'secagg' | 'privacy';
 
 export interface ShoalErrorOptions {
   component: Component;

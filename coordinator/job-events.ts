@@ -1,9 +1,11 @@
 /**
  * Job and round events: published on the bus for the regulator's CLI and
- * mirrored into <out>/status.json so `shoal job status` works after the
- * coordinator has gone. Events carry aggregate metrics only.
+ * console, mirrored into <out>/status.json so `shoal job status` works after
+ * the coordinator has gone, and appended to <out>/events.jsonl so the
+ * console can draw a job's history when it opens mid-job. Events carry
+ * aggregate metrics only.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bus } from '../common/bus/bus';
 import { subjects } from '../common/bus/subjects';
@@ -56,29 +58,34 @@ export class JobEventPublisher {
    */
   publish(event: JobEvent): void {
     if (this.status.state === 'completed' || this.status.state === 'failed') return;
-    this.apply(event);
+    applyJobEvent(this.status, event);
     this.bus.publish(subjects.events(event.jobId), event);
     const file = join(this.outDir, 'status.json');
+    // Both files are convenience copies for the CLI and the console; on a full disk the bus still carried the event.
+    try {
+      appendFileSync(join(this.outDir, 'events.jsonl'), `${JSON.stringify(event)}\n`);
+    } catch {
+      // The console then draws the history from the events it receives live.
+    }
     try {
       writeFileSync(`${file}.tmp`, JSON.stringify(this.status, null, 2));
       renameSync(`${file}.tmp`, file);
     } catch {
-      // status.json is a convenience copy for `shoal job status` (a full disk, say); the bus carried the event.
       rmSync(`${file}.tmp`, { force: true });
     }
   }
+}
 
-  private apply(event: JobEvent): void {
-    const s = this.status;
-    s.updatedAt = event.at;
-    s.lastEvent = event;
-    if (event.type === 'job.admitted') [s.state, s.participants] = ['preprocessing', event.participants];
-    if (event.type === 'job.preprocessed') s.state = 'training';
-    if (event.type === 'round.completed') [s.state, s.round, s.latestMetrics] = ['training', event.round, event.metrics ?? s.latestMetrics];
-    if (event.type === 'participant.dropped') s.participants = s.participants.filter((p) => p !== event.orgId);
-    if (event.type === 'participant.rejoined' && !s.participants.includes(event.orgId)) s.participants = [...s.participants, event.orgId].sort();
-    if (event.type === 'job.resumed') [s.state, s.round] = ['training', event.fromRound];
-    if (event.type === 'job.completed') s.state = 'completed';
-    if (event.type === 'job.failed') s.state = 'failed';
-  }
+/** What an event changes in a job's status; the console follows jobs with the same rules. */
+export function applyJobEvent(s: JobStatus, event: JobEvent): void {
+  s.updatedAt = event.at;
+  s.lastEvent = event;
+  if (event.type === 'job.admitted') [s.state, s.participants] = ['preprocessing', event.participants];
+  if (event.type === 'job.preprocessed') s.state = 'training';
+  if (event.type === 'round.completed') [s.state, s.round, s.latestMetrics] = ['training', event.round, event.metrics ?? s.latestMetrics];
+  if (event.type === 'participant.dropped') s.participants = s.participants.filter((p) => p !== event.orgId);
+  if (event.type === 'participant.rejoined' && !s.participants.includes(event.orgId)) s.participants = [...s.participants, event.orgId].sort();
+  if (event.type === 'job.resumed') [s.state, s.round] = ['training', event.fromRound];
+  if (event.type === 'job.completed') s.state = 'completed';
+  if (event.type === 'job.failed') s.state = 'failed';
 }

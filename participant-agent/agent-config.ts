@@ -12,6 +12,7 @@ import { ConfigError, errorMessage } from '../common/errors';
 import { parseWithSchema, problemsError } from '../common/schema-errors';
 import { loadTlsMaterial, type TlsFiles, type TlsMaterial } from '../common/pki';
 import { sha256Hex } from '../common/signing';
+import { consoleSettingsSchema, isLoopback } from '../console';
 import { loadPolicy, type ModerationPolicy } from './policy';
 
 const identifier = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a lower-case identifier');
@@ -57,6 +58,8 @@ export const agentConfigSchema = z.strictObject({
   privacyLedger: z.string().min(1).optional(),
   trainer: z.strictObject({ timeoutSeconds: z.number().positive().max(86400).default(900) }).default({ timeoutSeconds: 900 }),
   sandbox: sandboxSchema.default(SANDBOX_DEFAULTS),
+  /** The organisation console (web): where it listens (loopback by default) and who may log in. Absent: no console. */
+  console: consoleSettingsSchema.optional(),
 });
 
 export type AgentConfig = Omit<z.output<typeof agentConfigSchema>, 'policy' | 'auditLog' | 'privacyLedger' | 'tls'> & {
@@ -75,6 +78,9 @@ export function compileAgentConfig(input: unknown, baseDir: string): AgentConfig
   if (config.sandbox.type === 'process' && !config.sandbox.allowProcessSandbox) {
     throw problemsError('agent config', [{ path: 'sandbox.type', expected: 'docker or auto, since sandbox.allowProcessSandbox is false', found: '"process"' }]);
   }
+  if (config.console && !config.console.tls && !isLoopback(config.console.host)) {
+    throw problemsError('agent config', [{ path: 'console.tls', expected: `a certificate and key, since console.host ${config.console.host} is not loopback (passwords must not cross the network in the clear)`, found: 'nothing' }]);
+  }
   const absolute = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
   const workDir = absolute(config.workDir);
   const policyFile = absolute(config.policy);
@@ -89,6 +95,11 @@ export function compileAgentConfig(input: unknown, baseDir: string): AgentConfig
     privacyLedger: absolute(config.privacyLedger ?? join(workDir, 'privacy-ledger.json')),
     datasets: Object.fromEntries(Object.entries(config.datasets).map(([name, d]) => [name, { path: absolute(d.path) }])),
     tls: { ca: absolute(config.tls.ca), cert: absolute(config.tls.cert), key: absolute(config.tls.key), crl: config.tls.crl && absolute(config.tls.crl) },
+    console: config.console && {
+      ...config.console,
+      users: absolute(config.console.users),
+      tls: config.console.tls && { cert: absolute(config.console.tls.cert), key: absolute(config.console.tls.key) },
+    },
   };
 }
 

@@ -39,7 +39,7 @@ const RECEIPT_WITHIN_MS = 2_000;
 
 export class ParticipantAgent {
   private subscription: BusSubscription | undefined;
-  private readonly sessions = new Map<string, { session: JobSession; done: Promise<string> }>();
+  private readonly sessions = new Map<string, { session: JobSession; done: Promise<string>; spec: ScreenedOffer['spec']; ended: boolean }>();
   /** Every job this agent has been offered and not refused outright: a repeated offer gets the same answer. */
   private readonly offers = new Map<string, OfferStatus>();
   private readonly moderating = new Set<Promise<void>>();
@@ -179,7 +179,17 @@ export class ParticipantAgent {
       tls: this.tls as TlsMaterial,
       logger: logger.child({ jobId: spec.jobId }),
     });
-    this.sessions.set(spec.jobId, { session, done: session.run() });
+    const entry = { session, done: session.run(), spec, ended: false };
+    this.sessions.set(spec.jobId, entry);
+    const ended = (): void => {
+      entry.ended = true;
+    };
+    entry.done.then(ended, ended);
+  }
+
+  /** The jobs this agent is taking part in now, for its console. */
+  activeJobs(): Array<{ jobId: string; requester: string; dataset: string }> {
+    return [...this.sessions.values()].filter((s) => !s.ended).map(({ spec }) => ({ jobId: spec.jobId, requester: spec.requester, dataset: spec.dataset.name }));
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * Entry point of the participant agent daemon. Usage:
  *   node dist/participant-agent/main.js --config agent.yaml
- * Runs until SIGINT/SIGTERM. Exit code 2 when the config is invalid.
+ * Runs until SIGINT/SIGTERM. Exit code 2 when the config is invalid. With a
+ * `console:` section it also serves the organisation console (web).
  */
 import { Command } from 'commander';
 import { NatsBus } from '../common/bus/nats-bus';
@@ -11,6 +12,7 @@ import { EXIT_CODES, announceReady, onShutdownSignal } from '../common/process-l
 import { loadAgentConfig } from './agent-config';
 import { ParticipantAgent } from './agent';
 import { createSandbox } from './sandbox/create-sandbox';
+import { startOrganisationConsole } from './console/organisation-console';
 
 async function main(): Promise<void> {
   const options = new Command('shoal-agent').requiredOption('--config <file>', 'the agent config (YAML)').parse().opts<{ config: string }>();
@@ -38,8 +40,21 @@ async function main(): Promise<void> {
   logger.info({ sandbox: sandbox.kind }, 'sandbox selected');
   const agent = new ParticipantAgent({ config, bus, sandbox, logger });
   await agent.start();
-  announceReady({ component: 'participant-agent', orgId: config.orgId });
+  let consoleUrl: string | undefined;
+  let closeConsole = async (): Promise<void> => undefined;
+  if (config.console) {
+    try {
+      const server = await startOrganisationConsole({ config: { ...config, console: config.console }, activeJobs: () => agent.activeJobs(), logger });
+      [consoleUrl, closeConsole] = [server.url, server.close];
+    } catch (err) {
+      logger.error({ err: errorMessage(err) }, 'the organisation console could not start');
+      await agent.stop();
+      process.exit(hasCode(err, 'CONFIG_INVALID') ? EXIT_CODES.config : EXIT_CODES.internal);
+    }
+  }
+  announceReady({ component: 'participant-agent', orgId: config.orgId, ...(consoleUrl ? { console: consoleUrl } : {}) });
   onShutdownSignal(logger, async () => {
+    await closeConsole();
     await agent.stop();
     await bus.close();
   });

@@ -12,10 +12,15 @@ const MAX_LINE = 200;
 
 /** e.g. `#12  2026-11-21 10:03:04Z  offer.decision  by policy  jobId=credit-1 outcome=allow rule=requester` */
 export function formatAuditEntry(entry: AuditEntry): string {
-  const fields = Object.entries(entry.data).map(([key, value]) => `${inline(key)}=${formatValue(value)}`);
+  const fields = formatAuditData(entry.data);
   const parts = [`#${entry.seq}`, formatTime(entry.at), inline(entry.type), `by ${inline(entry.actor)}`];
-  if (fields.length > 0) parts.push(fields.join(' '));
+  if (fields !== '') parts.push(fields);
   return shorten(parts.join('  '), MAX_LINE);
+}
+
+/** Just the entry's data as `key=value` pairs (the console shows seq, time, type and actor in columns of their own). */
+export function formatAuditData(data: AuditEntry['data']): string {
+  return Object.entries(data).map(([key, value]) => `${inline(key)}=${formatValue(value)}`).join(' ');
 }
 
 /** "intact: …" with the head and key, or "damaged: …" followed by one line per problem. */

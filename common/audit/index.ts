@@ -2,4 +2,4 @@
 export { entryHash, GENESIS_PREV, GENESIS_TYPE, type AuditEntry, type AuditErrorCode } from './audit-entry';
 export { AuditLog, type AuditLogOptions } from './audit-log';
 export { verifyAuditFile, verifyAuditLog, type AuditProblem, type AuditProblemKind, type AuditVerification, type VerifyAuditOptions } from './verify-audit-log';
-export { formatAuditEntry, formatVerification } from './format-audit-entry';
+export { formatAuditData, formatAuditEntry, formatVerification } from './format-audit-entry';

@@ -149,11 +149,12 @@ const built = AGENT_CONTEXT.entries.concat(COORDINATOR_CONTEXT.entries).every((e
   it.each([
     ['agent', AGENT_CONTEXT, ['dist/participant-agent/main.js', 'dist/cli/shoal.js', 'dist/participant-agent/trainer/trainer-main.js', 'dist/common/grpc/proto.js']],
     ['coordinator', COORDINATOR_CONTEXT, ['dist/cli/shoal.js', 'dist/coordinator/main.js', 'dist/aggregator/main.js', 'dist/common/grpc/proto.js']],
-  ])('%s: the entries, the proto contracts and the runtime packages, no dev packages', (_kind, spec, dist) => {
+  ])('%s: the entries, the proto contracts, the web console and the runtime packages, no dev packages', (_kind, spec, dist) => {
     const plan = planImageContext(spec as ImageContextSpec, checkout);
 
     expect(plan.distFiles).toEqual(expect.arrayContaining(dist as string[]));
-    expect(plan.assetFiles).toEqual(['proto/shoal/v1/aggregator.proto', 'proto/shoal/v1/coordinator.proto', 'proto/shoal/v1/secure_aggregation.proto', 'proto/shoal/v1/vector.proto']);
+    const consolePage = ['organisation.css', 'organisation.html', 'organisation.js', 'regulator.css', 'regulator.html', 'regulator.js'].map((f) => `dist/console/web/${f}`);
+    expect(plan.assetFiles).toEqual([...consolePage, 'proto/shoal/v1/aggregator.proto', 'proto/shoal/v1/coordinator.proto', 'proto/shoal/v1/secure_aggregation.proto', 'proto/shoal/v1/vector.proto']);
     expect(plan.packageDirs).toEqual(
       expect.arrayContaining(['node_modules/@grpc/grpc-js', 'node_modules/@grpc/proto-loader', 'node_modules/nats', 'node_modules/dockerode', 'node_modules/@peculiar/x509', 'node_modules/commander', 'node_modules/@tensorflow/tfjs-backend-wasm']),
     );

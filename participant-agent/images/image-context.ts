@@ -54,6 +54,8 @@ export interface ImageContextPlan {
 
 /** The .proto contracts common/grpc/proto.ts loads from disk (it looks for proto/ above dist/). */
 const PROTO_ASSETS: ContextAssets = { dir: 'proto/shoal', extensions: ['.proto'] };
+/** The web console's page, scripts and styles (served by the agent and by `shoal console serve`), read at run time. */
+const CONSOLE_ASSETS: ContextAssets = { dir: 'dist/console/web', extensions: ['.html', '.js', '.css'] };
 
 export const TRAINER_CONTEXT: ImageContextSpec = {
   name: 'shoal-trainer',
@@ -73,7 +75,7 @@ export const AGENT_CONTEXT: ImageContextSpec = {
   name: 'shoal-agent',
   dockerfile: 'participant-agent/images/agent.Dockerfile',
   entries: ['dist/participant-agent/main.js', 'dist/cli/shoal.js', 'dist/participant-agent/trainer/trainer-main.js'],
-  assets: [PROTO_ASSETS],
+  assets: [PROTO_ASSETS, CONSOLE_ASSETS],
   contextLabel: 'shoal.image-context',
   missingCode: 'DIST_MISSING',
 };
@@ -83,7 +85,7 @@ export const COORDINATOR_CONTEXT: ImageContextSpec = {
   name: 'shoal-coordinator',
   dockerfile: 'participant-agent/images/coordinator.Dockerfile',
   entries: ['dist/cli/shoal.js', 'dist/coordinator/main.js', 'dist/aggregator/main.js'],
-  assets: [PROTO_ASSETS],
+  assets: [PROTO_ASSETS, CONSOLE_ASSETS],
   contextLabel: 'shoal.image-context',
   missingCode: 'DIST_MISSING',
 };

@@ -16,6 +16,8 @@ export interface TestAgentConfig {
   tls: TlsFiles;
   /** The config's sandbox section, when a test needs one. */
   sandbox?: Record<string, unknown>;
+  /** The config's console section (the organisation console), when a test needs one. */
+  console?: Record<string, unknown>;
 }
 
 export interface TestPolicyOptions {
@@ -57,6 +59,7 @@ export function writeAgentConfig(dir: string, config: TestAgentConfig): string {
     trainer: { timeoutSeconds: 300 },
     tls: config.tls,
     ...(config.sandbox ? { sandbox: config.sandbox } : {}),
+    ...(config.console ? { console: config.console } : {}),
   };
   const path = join(agentDir, 'agent.yaml');
   writeFileSync(path, stringify(document));

@@ -5,9 +5,9 @@
  * A person approves what these texts say, so they state exactly which
  * columns are read and what leaves the organisation, in numbers.
  */
-import { AUC_BINS, evaluationVectorLength } from '../common/evaluation-metrics';
-import type { JobSpec } from '../common/job-spec';
-import type { PendingOffer, PendingRelease } from '../participant-agent';
+import { AUC_BINS, evaluationVectorLength } from '../../common/evaluation-metrics';
+import type { JobSpec } from '../../common/job-spec';
+import type { PendingOffer, PendingRelease } from './records';
 
 const count = (n: number): string => n.toLocaleString('en-US');
 

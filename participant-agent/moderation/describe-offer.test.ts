@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { compileJobSpec } from '../common/job-spec';
-import type { PendingOffer, PendingRelease } from '../participant-agent';
+import { compileJobSpec } from '../../common/job-spec';
+import type { PendingOffer, PendingRelease } from './records';
 import { describeOffer, describePendingList, describePendingReleases, formatDuration } from './describe-offer';
 
-const example = parse(readFileSync(join(__dirname, '..', 'examples', 'credit-default', 'job.yaml'), 'utf8')) as Record<string, unknown>;
+const example = parse(readFileSync(join(__dirname, '..', '..', 'examples', 'credit-default', 'job.yaml'), 'utf8')) as Record<string, unknown>;
 const NOW = new Date('2030-01-01T12:00:00Z');
 const DIGEST = `sha256:${'cd'.repeat(32)}`;
 // 23·32+32 + 32·16+16 + 16·1+1 for the example's three Dense layers.
