@@ -8,7 +8,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
-      testMatch: ['<rootDir>/{common,coordinator,aggregator,participant-agent,cli}/**/*.test.ts'],
+      testMatch: ['<rootDir>/{common,coordinator,aggregator,participant-agent,cli,console}/**/*.test.ts'],
     },
     {
       displayName: 'integration',
