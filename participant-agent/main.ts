@@ -12,6 +12,7 @@ import { EXIT_CODES, announceReady, onShutdownSignal } from '../common/process-l
 import { loadAgentConfig } from './agent-config';
 import { ParticipantAgent } from './agent';
 import { createSandbox } from './sandbox/create-sandbox';
+import { ConsoleUsers } from '../console';
 import { startOrganisationConsole } from './console/organisation-console';
 
 async function main(): Promise<void> {
@@ -22,6 +23,15 @@ async function main(): Promise<void> {
   } catch (err) {
     process.stderr.write(`shoal-agent: ${errorMessage(err)}\n`);
     process.exit(hasCode(err, 'CONFIG_INVALID') ? EXIT_CODES.config : EXIT_CODES.internal);
+  }
+  if (config.console) {
+    // Before joining anything: a console nobody can log in to is a config error, not a later surprise.
+    try {
+      ConsoleUsers.load(config.console.users);
+    } catch (err) {
+      process.stderr.write(`shoal-agent: console: ${errorMessage(err)}\n`);
+      process.exit(EXIT_CODES.config);
+    }
   }
   const logger = createRootLogger({ component: 'participant-agent' }).child({ org: config.orgId });
   if (!config.nats) {

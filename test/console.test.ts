@@ -23,10 +23,10 @@ import { uniqueJobId, writeJobSpec } from './support/job-spec';
 import { startNatsServer, type NatsServer } from './support/nats-server';
 import { ProcessTracker } from './support/process-tracker';
 import { writeRegulatorKey } from './support/regulator-key';
-import { assertBuilt } from './support/repo-paths';
-import { startAgent, startShoal } from './support/shoal-processes';
+import { assertBuilt, compiled } from './support/repo-paths';
+import { CHILD_ENV, startAgent, startShoal } from './support/shoal-processes';
 import { makeTempDir, removeTempDir } from './support/temp-dir';
-import { createTestPki } from './support/test-pki';
+import { createTestPki, type TestPki } from './support/test-pki';
 
 const chromiumPath = chromiumOrSkip('web console suite');
 const describeBrowser = chromiumPath ? describe : describe.skip;
@@ -41,6 +41,8 @@ describeBrowser('the web consoles, in a browser, during a real job', () => {
   const processes = new ProcessTracker();
   let dir: string;
   let nats: NatsServer;
+  let pki: TestPki;
+  let regulatorKey: string;
   let browser: Browser;
   let regulatorPage: Page;
   let bankPage: Page;
@@ -58,7 +60,8 @@ describeBrowser('the web consoles, in a browser, during a real job', () => {
     dir = makeTempDir('console');
     const data = writeBankData(dir, { orgIds: BANKS, rowsPerBank: 800, heldOutRows: 0, seed: 'console' });
     const regulator = writeRegulatorKey(dir);
-    const pki = await createTestPki(dir, BANKS);
+    regulatorKey = regulator.publicKey;
+    pki = await createTestPki(dir, BANKS);
     nats = await startNatsServer(pki);
     const bankUsers = join(dir, 'bank-1-console-users.yaml');
     addConsoleUser(bankUsers, MODERATOR.user, MODERATOR.password);
@@ -175,6 +178,21 @@ describeBrowser('the web consoles, in a browser, during a real job', () => {
     expect(problems).toContain('edited');
     await screenshot(bankPage, 'organisation-console-tampered');
   }, 60_000);
+
+  test('an agent whose console names a missing users file refuses to start, saying so, before it joins anything', async () => {
+    const config = writeAgentConfig(join(dir, 'misconfigured'), {
+      orgId: 'bank-2',
+      natsUrl: nats.url,
+      datasets: { 'credit-default': join(dir, 'unused.csv') },
+      policy: creditDefaultPolicy({ regulatorKey }),
+      tls: await pki.participant('bank-2'),
+      console: { port: 0, users: join(dir, 'no-such-users.yaml') },
+    });
+    const agent = processes.spawnNode('misconfigured agent', compiled.participantAgent, ['--config', config], { env: CHILD_ENV });
+    const exit = await agent.waitForExit(30_000);
+    expect(exit.code).toBe(2);
+    expect(agent.stderr).toContain(`console: the console users file ${join(dir, 'no-such-users.yaml')} does not exist`);
+  }, 40_000);
 
   function auditEntries(): AuditEntry[] {
     return readFileSync(auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditEntry);

@@ -10,12 +10,6 @@ import { consoleTls } from './console-settings';
 import { addConsoleUser, ConsoleUsers } from './console-users';
 import { LiveFeed } from './live-feed';
 
-// @fastify/cookie 11.1 loads the ESM-only `cookie` 2 with import(), which jest's
-// CommonJS sandbox refuses without --experimental-vm-modules. Load the real
-// plugin with Node's own require instead, so its import() runs outside the
-// sandbox; nothing about it is replaced.
-jest.mock('@fastify/cookie', () => process.getBuiltinModule('node:module').createRequire(__filename)('@fastify/cookie'));
-
 const PASSWORD = 'correct horse battery';
 const PAGE = '<!doctype html><title>Regulator</title><p>REGULATOR-PAGE-MARKER</p>';
 const SCRIPT = 'console.log("regulator bundle");\n';
@@ -125,6 +119,20 @@ describe('login and sessions', () => {
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ error: { code: 'LOGIN_REQUIRED', message: 'log in first (or again: the session ended)' } });
     expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
+  test('a percent-encoded path reaches the same API routes and needs the same login', async () => {
+    const response = await fetch(url('/%61pi/things'));
+
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: { code: 'LOGIN_REQUIRED', message: 'log in first (or again: the session ended)' } });
+  });
+
+  test('an unknown path answers 404 in the API\'s error shape', async () => {
+    const response = await fetch(url('/api/nothing-here'));
+
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'nothing at GET /api/nothing-here' } });
   });
 
   test('a wrong password and an unknown name get the same 401 LOGIN_FAILED and no cookie', async () => {

@@ -94,7 +94,6 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const app = Fastify({
     https: options.tls ? { cert: options.tls.cert, key: options.tls.key } : null,
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: true,
   }) as unknown as FastifyInstance;
   let cookieName = 'shoal_console';
   let allowedHosts = new Set<string>();
@@ -106,7 +105,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const sessionInfo = (user: string): SessionInfo => ({ user, console: options.kind, title: options.title });
 
   app.addHook('onRequest', async (request) => {
-    if (!allowedHosts.has((request.headers.host ?? '').toLowerCase())) {
+    // On loopback, only this console's own names: a page elsewhere cannot reach it by rebinding a name of its own to 127.0.0.1. Elsewhere TLS checks the name.
+    if (LOOPBACK.has(options.host) && !allowedHosts.has((request.headers.host ?? '').toLowerCase())) {
       throw new ConsoleRequestError(403, 'HOST_REFUSED', `this console answers only as ${[...allowedHosts].join(' or ')}`);
     }
     const changes = request.method !== 'GET' && request.method !== 'HEAD';
@@ -116,7 +116,9 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       if (origin !== undefined && origin !== `${scheme}://${request.headers.host}`) throw new ConsoleRequestError(403, 'ORIGIN_REFUSED', `a request from ${origin} may not change anything here`);
       if (!(request.headers['content-type'] ?? '').startsWith('application/json')) throw new ConsoleRequestError(415, 'JSON_REQUIRED', 'send a JSON body with Content-Type: application/json');
     }
-    if (!request.url.startsWith('/api/') || request.url === '/api/login') return;
+    // The route the router matched, not the raw URL: "/%61pi/…" reaches /api/ routes too.
+    const route = request.routeOptions.url;
+    if (route === undefined || !route.startsWith('/api/') || route === '/api/login') return;
     const user = sessions.user(request.cookies[cookieName]);
     if (!user) throw new ConsoleRequestError(401, 'LOGIN_REQUIRED', 'log in first (or again: the session ended)');
     request.consoleUser = user;
@@ -141,6 +143,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     const code = (err as FastifyError).validation ? 'BAD_REQUEST' : err.code ?? 'BAD_REQUEST';
     return reply.status(status).send(errorBody(code, err.message));
   });
+
+  app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody('NOT_FOUND', `nothing at ${request.method} ${request.url.split('?')[0]}`)));
 
   app.get('/', (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
 

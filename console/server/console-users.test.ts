@@ -123,6 +123,15 @@ describe('ConsoleUsers.load refuses', () => {
     expect(err.message).toBe(`console users file ${path} is invalid:\n  - users.alice.passwordHash: expected a hash written by \`shoal console add-user\`; found the string "correct-horse-battery"`);
   });
 
+  test('a hash whose key part is too short to check anything is refused, not taken as matching every password', () => {
+    const path = join(dir, 'short-key.yaml');
+    writeFileSync(path, 'users:\n  alice:\n    passwordHash: "scrypt:32768:8:1:AAAAAAAAAAAAAAAAAAAAAA==:A"\n');
+
+    const err = thrownShoalError(() => ConsoleUsers.load(path), 'CONFIG_INVALID');
+
+    expect(err.message).toContain('users.alice.passwordHash: expected a salt of at least 16 bytes and a 32-byte hash');
+  });
+
   test('a file that is not YAML, naming it', () => {
     const path = join(dir, 'broken.yaml');
     writeFileSync(path, 'users: [unclosed\n');

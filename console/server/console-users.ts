@@ -22,7 +22,10 @@ const hashPattern = /^scrypt:(\d+):(\d+):(\d+):([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]
 
 const usersFileSchema = z.strictObject({
   users: z.record(z.string().regex(USER_NAME, 'a user name (letters, digits, ".", "_", "@", "-")'), z.strictObject({
-    passwordHash: z.string().regex(hashPattern, 'a hash written by `shoal console add-user`'),
+    passwordHash: z.string().superRefine((value, ctx) => {
+      const problem = hashProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   })),
 });
 
@@ -32,11 +35,21 @@ export function hashPassword(password: string): string {
   return `scrypt:${SCRYPT.N}:${SCRYPT.r}:${SCRYPT.p}:${salt.toString('base64')}:${hash.toString('base64')}`;
 }
 
+/** Why a stored hash cannot be one `hashPassword` wrote (a short key would match any password), or null. */
+function hashProblem(stored: string): string | null {
+  const [, n, r, p, salt, hash] = hashPattern.exec(stored) ?? [];
+  if (n === undefined) return 'a hash written by `shoal console add-user`';
+  const N = Number(n);
+  if (N < 16384 || (N & (N - 1)) !== 0 || 128 * N * Number(r) > SCRYPT.maxmem || Number(r) < 1 || Number(p) < 1) return 'scrypt settings N (a power of two ≥ 16384), r and p within the memory limit';
+  if (Buffer.from(salt, 'base64').length < 16 || Buffer.from(hash, 'base64').length !== SCRYPT.keyLength) return `a salt of at least 16 bytes and a ${SCRYPT.keyLength}-byte hash`;
+  return null;
+}
+
 function matches(password: string, stored: string): boolean {
   const [, n, r, p, salt, hash] = hashPattern.exec(stored) ?? [];
   const expected = Buffer.from(hash, 'base64');
-  const actual = scryptSync(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem });
-  return timingSafeEqual(actual, expected);
+  const actual = scryptSync(password, Buffer.from(salt, 'base64'), SCRYPT.keyLength, { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem });
+  return expected.length === SCRYPT.keyLength && timingSafeEqual(actual, expected);
 }
 
 function readUsersFile(path: string): Record<string, { passwordHash: string }> {

@@ -98,17 +98,18 @@ describe('releaseView', () => {
 describe('datasetBudgets', () => {
   const config = {
     datasets: { 'credit-default': { path: '/srv/credit.csv' }, mnist: { path: '/srv/mnist.csv' } },
-    policy: { privacy: { budgets: { 'credit-default': { epsilon: 10 }, retired: { epsilon: 3 } } } },
+    policy: { privacy: { budgets: { 'credit-default': { epsilon: 10 }, census: { epsilon: 3 } } } },
   } as unknown as AgentConfig;
-  const entry = (dataset: string, jobId: string, epsilon: number): LedgerEntry =>
-    ({ dataset, jobId, epsilon, delta: 1e-5, requester: 'regulator', at: `2030-01-0${jobId.length % 9}T00:00:00.000Z` });
+  const entry = (dataset: string, jobId: string, epsilon: number, day: number): LedgerEntry =>
+    ({ dataset, jobId, epsilon, delta: 1e-5, requester: 'regulator', at: `2030-01-0${day}T00:00:00.000Z` });
 
   test('lists every configured or spent-on dataset, sorted, with its budget or null and what jobs spent', () => {
-    const ledger = [entry('credit-default', 'job-1', 1.5), entry('retired', 'job-22', 2), entry('credit-default', 'job-333', 0.25)];
+    const ledger = [entry('credit-default', 'job-1', 1.5, 5), entry('census', 'job-22', 2, 6), entry('credit-default', 'job-333', 0.25, 7)];
 
     const budgets = datasetBudgets(config, ledger);
 
     expect(budgets).toEqual([
+      { dataset: 'census', epsilonBudget: 3, epsilonSpent: 2, jobs: [{ jobId: 'job-22', epsilon: 2, delta: 1e-5, requester: 'regulator', at: '2030-01-06T00:00:00.000Z' }] },
       {
         dataset: 'credit-default', epsilonBudget: 10, epsilonSpent: 1.75,
         jobs: [
@@ -117,7 +118,6 @@ describe('datasetBudgets', () => {
         ],
       },
       { dataset: 'mnist', epsilonBudget: null, epsilonSpent: 0, jobs: [] },
-      { dataset: 'retired', epsilonBudget: 3, epsilonSpent: 2, jobs: [{ jobId: 'job-22', epsilon: 2, delta: 1e-5, requester: 'regulator', at: '2030-01-06T00:00:00.000Z' }] },
     ]);
   });
 

@@ -67,7 +67,7 @@ export function datasetBudgets(config: AgentConfig, ledger: LedgerEntry[]): Data
 /** The last `limit` entries of the audit log, one line of text each; an unparseable line is shown as such, not skipped. */
 export function auditPage(path: string, limit: number): AuditPage {
   const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '');
-  const entries = lines.slice(-limit).map((line, i) => {
+  const entries = lines.slice(-Math.max(1, limit)).map((line, i) => {
     try {
       const entry = JSON.parse(line) as AuditEntry;
       return { seq: entry.seq, at: entry.at, type: entry.type, actor: entry.actor, text: formatAuditData(entry.data) };
