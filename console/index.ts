@@ -6,6 +6,6 @@
  */
 export type * from './api';
 export { ConsoleUsers, addConsoleUser, MIN_PASSWORD_LENGTH } from './server/console-users';
-export { startConsoleServer, ConsoleRequestError, defaultWebDir, type ConsoleServer, type ConsoleServerOptions } from './server/console-server';
+export { startConsoleServer, ConsoleRequestError, type ConsoleServer, type ConsoleServerOptions } from './server/console-server';
 export { LiveFeed } from './server/live-feed';
 export { consoleSettingsSchema, consoleTls, isLoopback, type ConsoleSettings } from './server/console-settings';

@@ -82,7 +82,7 @@ export function applyJobEvent(s: JobStatus, event: JobEvent): void {
   s.lastEvent = event;
   if (event.type === 'job.admitted') [s.state, s.participants] = ['preprocessing', event.participants];
   if (event.type === 'job.preprocessed') s.state = 'training';
-  if (event.type === 'round.completed') [s.state, s.round, s.latestMetrics] = ['training', event.round, event.metrics ?? s.latestMetrics];
+  if (event.type === 'round.completed') [s.state, s.round, s.rounds, s.latestMetrics] = ['training', event.round, event.rounds, event.metrics ?? s.latestMetrics];
   if (event.type === 'participant.dropped') s.participants = s.participants.filter((p) => p !== event.orgId);
   if (event.type === 'participant.rejoined' && !s.participants.includes(event.orgId)) s.participants = [...s.participants, event.orgId].sort();
   if (event.type === 'job.resumed') [s.state, s.round] = ['training', event.fromRound];

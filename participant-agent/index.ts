@@ -2,7 +2,7 @@ export { ParticipantAgent, type AgentDeps } from './agent';
 export { loadAgentConfig, compileAgentConfig, type AgentConfig } from './agent-config';
 export { storedIdentityPublicKey } from './identity-store';
 export { screenOffer, type ScreenedOffer, type Screened, type OfferRefusalCode } from './offer';
-export { describeOffer, describePendingList, describePendingReleases, formatDuration } from './moderation/describe-offer';
+export { describeOffer, describePendingList, describePendingReleases } from './moderation/describe-offer';
 export { ModerationQueue, type HumanDecision, type PendingOffer, type PendingRelease, type Release } from './moderation-queue';
 export { ProcessSandbox } from './sandbox/process-sandbox';
 export { createSandbox, customImageSandbox, dockerSandboxFor } from './sandbox/create-sandbox';

@@ -24,10 +24,11 @@ async function main(): Promise<void> {
     process.stderr.write(`shoal-agent: ${errorMessage(err)}\n`);
     process.exit(hasCode(err, 'CONFIG_INVALID') ? EXIT_CODES.config : EXIT_CODES.internal);
   }
+  let consoleUsers: ConsoleUsers | undefined;
   if (config.console) {
     // Before joining anything: a console nobody can log in to is a config error, not a later surprise.
     try {
-      ConsoleUsers.load(config.console.users);
+      consoleUsers = ConsoleUsers.load(config.console.users);
     } catch (err) {
       process.stderr.write(`shoal-agent: console: ${errorMessage(err)}\n`);
       process.exit(EXIT_CODES.config);
@@ -52,9 +53,9 @@ async function main(): Promise<void> {
   await agent.start();
   let consoleUrl: string | undefined;
   let closeConsole = async (): Promise<void> => undefined;
-  if (config.console) {
+  if (config.console && consoleUsers) {
     try {
-      const server = await startOrganisationConsole({ config: { ...config, console: config.console }, activeJobs: () => agent.activeJobs(), logger });
+      const server = await startOrganisationConsole({ config: { ...config, console: config.console }, activeJobs: () => agent.activeJobs(), users: consoleUsers, logger });
       [consoleUrl, closeConsole] = [server.url, server.close];
     } catch (err) {
       logger.error({ err: errorMessage(err) }, 'the organisation console could not start');

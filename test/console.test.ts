@@ -156,6 +156,8 @@ describeBrowser('the web consoles, in a browser, during a real job', () => {
     const heads = await regulatorPage.getByTestId('audit-heads').innerText();
     for (const head of report.audit.participantHeads) expect(heads).toContain(head.hash.slice(0, 16));
     expect(await regulatorPage.getByTestId('download-report').getAttribute('href')).toBe(`/api/jobs/${jobId}/report`);
+    const reportDownload = await regulatorPage.request.get(new URL(`/api/jobs/${jobId}/report`, regulatorPage.url()).toString());
+    expect({ status: reportDownload.status(), jobId: (await reportDownload.json()).jobId }).toEqual({ status: 200, jobId });
     const model = await regulatorPage.request.get(new URL(`/api/jobs/${jobId}/model`, regulatorPage.url()).toString());
     expect({ status: model.status(), type: model.headers()['content-type'] }).toEqual({ status: 200, type: 'application/gzip' });
     await screenshot(regulatorPage, 'regulator-console');

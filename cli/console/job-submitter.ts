@@ -6,10 +6,9 @@
  * submit.log.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadJobSpec, type JobSpec } from '../../common/job-spec';
+import { parseJobSpecYaml } from '../../common/job-spec';
 import { ConsoleRequestError } from '../../console';
 import { jobFolder } from '../job-status';
 
@@ -24,18 +23,6 @@ export interface SubmitterOptions {
   onExit: (jobId: string, code: number | null) => void;
 }
 
-/** The spec in `yaml`, validated as `shoal job submit` would; CONFIG_INVALID names the field. */
-function validate(yaml: string): JobSpec {
-  const dir = mkdtempSync(join(tmpdir(), 'shoal-console-spec-'));
-  try {
-    const path = join(dir, 'job.yaml');
-    writeFileSync(path, yaml);
-    return loadJobSpec(path);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 export class JobSubmitter {
   /** Exit codes of submit processes that ended, by job. */
   readonly exits = new Map<string, number | null>();
@@ -43,7 +30,8 @@ export class JobSubmitter {
   constructor(private readonly options: SubmitterOptions) {}
 
   submit(specYaml: string): { jobId: string } {
-    const spec = validate(specYaml);
+    // Validated as `shoal job submit` will; CONFIG_INVALID names the field.
+    const spec = parseJobSpecYaml(specYaml, 'the uploaded job spec');
     const dir = jobFolder(this.options.outRoot, spec.jobId);
     if (existsSync(join(dir, 'status.json')) || existsSync(join(dir, 'submit.log'))) {
       throw new ConsoleRequestError(409, 'JOB_EXISTS', `job ${spec.jobId} already exists under ${this.options.outRoot}; give the spec a new jobId`);

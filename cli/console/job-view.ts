@@ -89,10 +89,20 @@ function readSpec(dir: string): JobSpec | undefined {
   }
 }
 
+/** Hashes already taken, by weights file: the page asks for a job's detail often, and a final model does not change. */
+const modelHashes = new Map<string, { stamp: string; sha256: string }>();
+
 function modelFacts(dir: string): { bytes: number; sha256: string } | null {
   const weights = join(dir, 'model', 'weights.bin');
   if (!existsSync(weights)) return null;
-  return { bytes: statSync(weights).size, sha256: createHash('sha256').update(readFileSync(weights)).digest('hex') };
+  const { size, mtimeMs } = statSync(weights);
+  const stamp = `${size}:${mtimeMs}`;
+  let known = modelHashes.get(weights);
+  if (known?.stamp !== stamp) {
+    known = { stamp, sha256: createHash('sha256').update(readFileSync(weights)).digest('hex') };
+    modelHashes.set(weights, known);
+  }
+  return { bytes: size, sha256: known.sha256 };
 }
 
 export function jobDetail(dir: string, jobId: string): JobDetail {

@@ -5,7 +5,7 @@
  * the audit-chain heads, downloads of the report and the model, and
  * submitting a job from a spec file.
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -16,6 +16,7 @@ import type { TlsFiles } from '../../common/pki';
 import { ConsoleRequestError, ConsoleUsers, LiveFeed, startConsoleServer, type ConsoleServer, type JobSummary, type SubmitRequest } from '../../console';
 import { applyJobEvent, type JobEvent, type JobStatus } from '../../coordinator';
 import { listJobs } from '../job-list';
+import { loadJobResults } from '../job-results';
 import { jobFolder, readStatusFile } from '../job-status';
 import { JobSubmitter } from './job-submitter';
 import { jobDetail, listingSummary, roundPoint, summaryOf, timelineEntry } from './job-view';
@@ -71,7 +72,7 @@ export async function startRegulatorConsole(options: RegulatorConsoleOptions): P
   };
 
   const routes = (app: FastifyInstance): void => {
-    app.get('/api/jobs', async () => ({ jobs: listJobs(outRoot).filter((l) => !l.jobId.startsWith('.')).map((l) => withSubmitOutcome(listingSummary(l))) }));
+    app.get('/api/jobs', async () => ({ jobs: listJobs(outRoot).map((l) => withSubmitOutcome(listingSummary(l))) }));
 
     app.get('/api/jobs/:jobId', async (request) => {
       const { jobId } = request.params as { jobId: string };
@@ -81,9 +82,9 @@ export async function startRegulatorConsole(options: RegulatorConsoleOptions): P
 
     app.get('/api/jobs/:jobId/report', async (request, reply) => {
       const { jobId } = request.params as { jobId: string };
-      const path = join(folderOf(jobId), 'report.json');
-      if (!existsSync(path)) throw new ConsoleRequestError(404, 'NO_REPORT', `job ${jobId} has no report yet: it is written when the job ends`);
-      return reply.header('content-disposition', `attachment; filename="${jobId}-report.json"`).type('application/json').send(createReadStream(path));
+      // As `shoal job results` reads it: NO_REPORT says whether the job is still running.
+      const { text } = loadJobResults(outRoot, jobId);
+      return reply.header('content-disposition', `attachment; filename="${jobId}-report.json"`).type('application/json').send(text);
     });
 
     // model.json, weights.bin and normalization.json as one archive: what TensorFlow.js's loadLayersModel reads, plus the features' scaling.
@@ -116,7 +117,6 @@ export async function startRegulatorConsole(options: RegulatorConsoleOptions): P
         statuses.set(event.jobId, status);
       }
       applyJobEvent(status, event);
-      if (event.type === 'round.completed') status.rounds = event.rounds;
       live.publish({ kind: 'job', jobId: event.jobId, summary: summaryOf(event.jobId, status, null), round: roundPoint(event), entry: timelineEntry(event) });
       if (event.type === 'job.started') live.publish({ kind: 'jobs' });
     }
@@ -124,7 +124,7 @@ export async function startRegulatorConsole(options: RegulatorConsoleOptions): P
 
   let server: ConsoleServer;
   try {
-    server = await startConsoleServer({ kind: 'regulator', title: 'Regulator', host: options.host, port: options.port, tls: options.tls, users: options.users, logger, live, routes, errorStatus: { INVALID_JOB_ID: 400, UNKNOWN_JOB: 404 }, webDir: options.webDir });
+    server = await startConsoleServer({ kind: 'regulator', title: 'Regulator', host: options.host, port: options.port, tls: options.tls, users: options.users, logger, live, routes, errorStatus: { INVALID_JOB_ID: 400, UNKNOWN_JOB: 404, NO_REPORT: 404 }, webDir: options.webDir });
   } catch (err) {
     events.unsubscribe();
     await bus.close();

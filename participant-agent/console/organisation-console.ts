@@ -21,6 +21,8 @@ import { auditPage, datasetBudgets, offerView, releaseView, verificationView } f
 export interface OrganisationConsoleDeps {
   config: AgentConfig & { console: NonNullable<AgentConfig['console']> };
   activeJobs: () => OrganisationOverview['activeJobs'];
+  /** Who may log in, loaded from config.console.users before the agent starts. */
+  users: ConsoleUsers;
   logger: Logger;
   /** Where the built page is (tests); default dist/console/web. */
   webDir?: string;
@@ -50,7 +52,6 @@ const releaseBody = { type: 'object', required: ['reason'], additionalProperties
 export async function startOrganisationConsole(deps: OrganisationConsoleDeps): Promise<ConsoleServer> {
   const { config, logger } = deps;
   const settings = config.console;
-  const users = ConsoleUsers.load(settings.users);
   const tls = consoleTls(settings.host, settings.tls, 'agent config console');
   const queue = new ModerationQueue(config.workDir);
   const live = new LiveFeed();
@@ -101,7 +102,7 @@ export async function startOrganisationConsole(deps: OrganisationConsoleDeps): P
     });
   };
 
-  const server = await startConsoleServer({ kind: 'organisation', title: config.orgId, host: settings.host, port: settings.port, tls, users, logger, live, routes, errorStatus: QUEUE_REFUSALS, webDir: deps.webDir });
+  const server = await startConsoleServer({ kind: 'organisation', title: config.orgId, host: settings.host, port: settings.port, tls, users: deps.users, logger, live, routes, errorStatus: QUEUE_REFUSALS, webDir: deps.webDir });
   watcher.start();
   return {
     url: server.url,
