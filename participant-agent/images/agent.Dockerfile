@@ -1,12 +1,12 @@
 # The Shoal participant agent: takes offers from NATS, asks its organisation's
 # policy and moderators, and trains accepted jobs in Docker sandboxes.
 # Built by build-images.ts from a staged context holding only what the agent,
-# the `shoal` CLI (for `shoal agent …` moderator commands in this container)
-# and the trainer (for `sandbox.type: process`) require: dist/ files, the
+# the `shoal` CLI (for `shoal agent …` moderator commands in this container),
+# the sandbox proxy and the trainer (for `sandbox.type: process`) require: dist/ files, the
 # .proto contracts read at run time, production packages. No RUN steps, so any
 # base with node on PATH works, including shoal-node-base, which has no shell.
 #
-#   docker run -v /var/run/docker.sock:/var/run/docker.sock \
+#   docker run -e DOCKER_HOST=unix:///run/shoal-docker/docker.sock -v <proxy socket folder>:/run/shoal-docker \
 #     -v "$PWD/agent.yaml":/etc/shoal/agent.yaml:ro -v <state and data> shoal-agent:dev
 ARG BASE_IMAGE=node:20-bookworm-slim
 FROM ${BASE_IMAGE}
@@ -22,11 +22,13 @@ LABEL org.opencontainers.image.title="shoal-agent" \
       org.opencontainers.image.version="${SHOAL_VERSION}"
 COPY package.json /shoal/package.json
 COPY dist /shoal/dist
-# Root, on purpose: the agent starts its trainer containers through the host's
-# Docker socket mounted at /var/run/docker.sock, which is owned by root (group
-# docker, whose gid differs from host to host). The trainers it starts run as
-# 65534:65534 with no network, whatever user the agent has. Note that access
-# to the socket is root on the host either way.
-USER 0:0
+# Not root: the agent reaches the engine only through its organisation's
+# sandbox proxy (DOCKER_HOST=unix:///run/shoal-docker/docker.sock), which lets
+# through only the sandbox's own containers; compose gives each bank its own
+# uid. The proxy, from this same image (--entrypoint
+# node /shoal/dist/participant-agent/sandbox-proxy/main.js), runs as root with
+# the host's socket, as does a bank's one-shot enrolment, which hands the
+# bank's folder to its uid.
+USER 10000:10000
 ENTRYPOINT ["node", "/shoal/dist/participant-agent/main.js"]
 CMD ["--config", "/etc/shoal/agent.yaml"]
