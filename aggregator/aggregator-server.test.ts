@@ -164,6 +164,22 @@ describe('status codes', () => {
     expect(error.code).toBe('UNKNOWN_JOB');
   });
 
+  it('answers INVALID_ARGUMENT for a job or collection id that is not an identifier, from a participant or the coordinator', async () => {
+    await openCollection('c1', { expectedOrgs: ['org-a'], minContributors: 1, elementCount: 3 });
+
+    for (const [jobId, collectionId] of [[JOB, '../c1'], [JOB, 'c1.x'], ['credit.default', 'c1']]) {
+      const error = await failureOf(participantOf('org-a').submit({ jobId, orgId: 'org-a', collectionId, weight: 1, vector: new Float32Array(3) }, TIMEOUT_MS));
+      expect(error.details.grpcStatus).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(error.code).toBe('INVALID_IDENTIFIER');
+    }
+    const opened = await failureOf(openCollection('fit-1.2.1', { expectedOrgs: ['org-a'], minContributors: 1, elementCount: 3 }));
+    expect(opened.code).toBe('INVALID_IDENTIFIER');
+    expect(opened.message).toContain('"fit-1.2.1" is not a valid collection id');
+    const cohort = await failureOf(openCollection('c2', { expectedOrgs: ['org-a', 'org.b'], minContributors: 1, elementCount: 3 }));
+    expect(cohort.details.grpcStatus).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(cohort.message).toContain('"org.b" is not a valid organisation id');
+  });
+
   it('answers PERMISSION_DENIED for an organisation outside the cohort', async () => {
     await openCollection('c1', { expectedOrgs: ['org-a', 'org-b'], minContributors: 1, elementCount: 3 });
 

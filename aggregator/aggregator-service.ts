@@ -19,6 +19,7 @@ import { Collection, type CollectionOptions } from './collection';
 import { AggregatorError } from './errors';
 import { securePhaseHandlers } from './secure-phase-handlers';
 import { SecureAggregation } from './secure-aggregation';
+import { checkIdentifier } from '../common/ids';
 
 export interface AggregatorState {
   jobId: string;
@@ -32,11 +33,13 @@ export interface AggregatorState {
 }
 
 function checkJob(state: AggregatorState, jobId: string): void {
+  checkIdentifier('job', jobId);
   if (jobId !== state.jobId) throw new AggregatorError('UNKNOWN_JOB', `this aggregator serves job ${state.jobId}, not ${jobId}`);
 }
 
 function collectionOf(state: AggregatorState, jobId: string, collectionId: string): Collection {
   checkJob(state, jobId);
+  checkIdentifier('collection', collectionId);
   const collection = state.collections.get(collectionId);
   if (!collection) throw new AggregatorError('UNKNOWN_COLLECTION', `collection ${collectionId} is not open`);
   return collection;
@@ -128,6 +131,9 @@ export function aggregatorHandlers(state: AggregatorState): AggregatorHandlers {
         state.auth.coordinator(call);
         const request = call.request;
         checkJob(state, request.jobId);
+        // Even the coordinator names collections and cohorts only with identifiers: they key maps and logs here and reach every agent.
+        checkIdentifier('collection', request.collectionId);
+        for (const org of request.expectedOrgs) checkIdentifier('organisation', org);
         if (state.collections.has(request.collectionId)) throw new AggregatorError('COLLECTION_EXISTS', `collection ${request.collectionId} is already open`);
         if (request.minContributors < 1 || request.minContributors > request.expectedOrgs.length) {
           throw new AggregatorError('INVALID_CONTRIBUTION', `min_contributors ${request.minContributors} must be between 1 and the ${request.expectedOrgs.length} expected participants`);
@@ -144,7 +150,7 @@ export function aggregatorHandlers(state: AggregatorState): AggregatorHandlers {
       try {
         state.auth.coordinator(call);
         const { jobId, collectionId, orgId, reason } = call.request;
-        collectionOf(state, jobId, collectionId).markDropped(orgId, reason);
+        collectionOf(state, jobId, collectionId).markDropped(checkIdentifier('organisation', orgId), reason);
         callback(null, {});
       } catch (err) {
         callback(toServiceError(err));

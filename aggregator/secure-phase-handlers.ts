@@ -21,12 +21,15 @@ import type { PhaseCaller__Output } from '../proto/generated/shoal/v1/PhaseCalle
 import type { AggregatorState } from './aggregator-service';
 import { AggregatorError } from './errors';
 import type { SecureAggregation } from './secure-aggregation';
+import { checkIdentifier } from '../common/ids';
 
 type PhaseHandlers = Pick<AggregatorHandlers, 'AdvertiseKeys' | 'ShareKeys' | 'ConsistencyCheck' | 'SignSurvivors' | 'Unmask'>;
 
 function secureCollection(state: AggregatorState, caller: PhaseCaller__Output | null, call: AuthenticatedCall): { secure: SecureAggregation; orgId: string } {
   if (!caller) throw new AggregatorError('INVALID_CONTRIBUTION', 'a secure aggregation request must name its job, collection and sender');
   state.auth.participant(call, caller.orgId);
+  checkIdentifier('job', caller.jobId);
+  checkIdentifier('collection', caller.collectionId);
   if (caller.jobId !== state.jobId) throw new AggregatorError('UNKNOWN_JOB', `this aggregator serves job ${state.jobId}, not ${caller.jobId}`);
   const collection = state.collections.get(caller.collectionId);
   if (!collection) throw new AggregatorError('UNKNOWN_COLLECTION', `collection ${caller.collectionId} is not open`);

@@ -23,7 +23,7 @@ import { buildEvaluationVector, type LabelType } from '../common/evaluation-metr
 import { settingsFromWire } from '../common/grpc/secagg-codec';
 import { channelCredentials } from '../common/grpc/tls-credentials';
 import { silentLogger } from '../common/logger';
-import { loadTlsMaterial, type TlsFiles } from '../common/pki';
+import { loadTlsMaterial, proveIdentityKey, type TlsFiles } from '../common/pki';
 import { createMaskExpander, generateIdentity } from '../common/secagg';
 import { SecureContribution } from '../participant-agent/secure-contribution';
 
@@ -93,7 +93,7 @@ async function run(job: OverheadParticipantJob, orgId: string, files: TlsFiles):
   const tasks: TaskTiming[] = [];
   let outcome = 'running';
   try {
-    await coordinator.join(job.jobId, orgId, identity.publicKey, 60_000);
+    await coordinator.join(job.jobId, orgId, identity.publicKey, proveIdentityKey(orgId, identity.publicKey, tls), 60_000);
     for (;;) {
       const calledAt = Date.now();
       const task = await coordinator.nextTask(job.jobId, orgId, TASK_WAIT_MS);

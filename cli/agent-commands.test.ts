@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,9 +25,15 @@ function writeAgentConfig(folder: string): string {
   return path;
 }
 
-function offer(jobId: string): PendingOffer {
+/** A stand-in for the SHA-256 of the signed offer of `jobId`; `version` tells two offers of the same job apart. */
+function hashOf(jobId: string, version = 'a'): string {
+  return createHash('sha256').update(`${jobId}/${version}`).digest('hex');
+}
+
+function offer(jobId: string, version = 'a'): PendingOffer {
   return {
     jobId,
+    offerSha256: hashOf(jobId, version),
     requester: 'regulator',
     receivedAt: new Date().toISOString(),
     expiresAt: new Date(Date.now() + 600_000).toISOString(),
@@ -69,7 +76,7 @@ describe('shoal agent pending', () => {
     const { exitCode, stdout } = await shoal('agent', 'pending', '--config', configPath);
 
     expect(exitCode).toBe(0);
-    expect(stdout).toMatch(/^job-a +regulator +credit-default +(9 min 5\d s|10 min) +requesters$/m);
+    expect(stdout).toMatch(new RegExp(`^job-a +${hashOf('job-a').slice(0, 16)} +regulator +credit-default +(9 min 5\\d s|10 min) +requesters$`, 'm'));
     expect(stdout).toContain('1 round output(s) wait for release: shoal agent release job-b');
   });
 
@@ -92,6 +99,8 @@ describe('shoal agent show', () => {
 
     expect(exitCode).toBe(0);
     expect(stdout).toContain('Job job-a, requested by regulator');
+    expect(stdout).toContain(`  offer sha256 ${hashOf('job-a')}: a decision applies to this exact offer only`);
+    expect(stdout).toContain(`shoal agent approve job-a --offer ${hashOf('job-a').slice(0, 16)}`);
     expect(stdout).toContain('a masked model update of 1,345 values');
   });
 
@@ -131,17 +140,17 @@ describe('shoal agent approve and reject', () => {
   test('approve records the decision under the login name', async () => {
     queue.enqueue(offer('job-a'));
 
-    const outcome = await shoal('agent', 'approve', 'job-a', '--reason', 'reviewed', '--config', configPath);
+    const outcome = await shoal('agent', 'approve', 'job-a', '--offer', hashOf('job-a').slice(0, 16), '--reason', 'reviewed', '--config', configPath);
 
-    expect(outcome).toEqual({ exitCode: 0, stdout: 'approved job-a; the agent will join\n', stderr: '' });
-    expect(queue.takeDecision('job-a')).toMatchObject({ approve: true, reason: 'reviewed', by: 'operator' });
+    expect(outcome).toEqual({ exitCode: 0, stdout: `approved job-a (offer ${hashOf('job-a')}); the agent will join\n`, stderr: '' });
+    expect(queue.takeDecision('job-a', hashOf('job-a'))).toMatchObject({ approve: true, reason: 'reviewed', by: 'operator' });
   });
 
   test('approving twice exits 2 and says who decided', async () => {
     queue.enqueue(offer('job-a'));
-    await shoal('agent', 'approve', 'job-a', '--by', 'alice', '--config', configPath);
+    await shoal('agent', 'approve', 'job-a', '--offer', hashOf('job-a'), '--by', 'alice', '--config', configPath);
 
-    const { exitCode, stderr } = await shoal('agent', 'approve', 'job-a', '--config', configPath);
+    const { exitCode, stderr } = await shoal('agent', 'approve', 'job-a', '--offer', hashOf('job-a'), '--config', configPath);
 
     expect(exitCode).toBe(EXIT_CODES.config);
     expect(stderr).toMatch(/^shoal: job job-a was already approved by alice at /);
@@ -152,8 +161,8 @@ describe('shoal agent approve and reject', () => {
 
     const outcome = await shoal('agent', 'reject', 'job-a', '--reason', 'not our data', '--by', 'bob', '--config', configPath);
 
-    expect(outcome).toEqual({ exitCode: 0, stdout: 'rejected job-a; the agent will decline\n', stderr: '' });
-    expect(queue.takeDecision('job-a')).toMatchObject({ approve: false, reason: 'not our data', by: 'bob' });
+    expect(outcome).toEqual({ exitCode: 0, stdout: `rejected job-a (offer ${hashOf('job-a')}); the agent will decline\n`, stderr: '' });
+    expect(queue.takeDecision('job-a', hashOf('job-a'))).toMatchObject({ approve: false, reason: 'not our data', by: 'bob' });
   });
 
   test('reject without a reason is refused', async () => {
@@ -166,14 +175,55 @@ describe('shoal agent approve and reject', () => {
     expect(missing.stderr).toContain("required option '--reason <text>' not specified");
     expect(blank.exitCode).toBe(EXIT_CODES.config);
     expect(blank.stderr).toContain('rejecting job job-a needs a reason');
-    expect(queue.takeDecision('job-a')).toBeUndefined();
+    expect(queue.takeDecision('job-a', hashOf('job-a'))).toBeUndefined();
   });
 
   test('deciding a job that is not waiting exits 2', async () => {
-    const { exitCode, stderr } = await shoal('agent', 'approve', 'job-z', '--config', configPath);
+    const { exitCode, stderr } = await shoal('agent', 'approve', 'job-z', '--offer', hashOf('job-z'), '--config', configPath);
 
     expect(exitCode).toBe(EXIT_CODES.config);
     expect(stderr).toContain('no offer of job job-z is waiting for a decision');
+  });
+});
+
+describe('approve and reject name the offer the person read', () => {
+  test('approve without --offer is refused and records nothing', async () => {
+    queue.enqueue(offer('job-a'));
+
+    const { exitCode, stderr } = await shoal('agent', 'approve', 'job-a', '--config', configPath);
+
+    expect(exitCode).not.toBe(0);
+    expect(stderr).toContain("required option '--offer <sha256>' not specified");
+    expect(queue.takeDecision('job-a', hashOf('job-a'))).toBeUndefined();
+  });
+
+  test('approving with the hash of an offer that is no longer the one waiting exits 2 naming OFFER_CHANGED, and approves nothing', async () => {
+    // The person read offer A; the requester replaced it with B under the same job id.
+    queue.enqueue(offer('job-a', 'b'));
+    const read = hashOf('job-a', 'a');
+    const waiting = hashOf('job-a', 'b');
+
+    const outcome = await shoal('agent', 'approve', 'job-a', '--offer', read.slice(0, 12), '--by', 'alice', '--config', configPath);
+
+    expect(outcome).toEqual({
+      exitCode: EXIT_CODES.config,
+      stdout: '',
+      stderr: `shoal: OFFER_CHANGED: the offer of job job-a waiting now is ${waiting.slice(0, 16)}…, not the ${read.slice(0, 12)}… you named: the requester sent a different offer under the same job id; read it with shoal agent show job-a and decide on it\n`,
+    });
+    expect(queue.takeDecision('job-a', waiting)).toBeUndefined();
+    expect(queue.pending().map((o) => o.offerSha256)).toEqual([waiting]);
+  });
+
+  test('rejecting with a mismatched hash is refused the same way; a prefix too short to bind is refused', async () => {
+    queue.enqueue(offer('job-a', 'b'));
+
+    const mismatched = await shoal('agent', 'reject', 'job-a', '--offer', hashOf('job-a', 'a'), '--reason', 'no', '--config', configPath);
+    const short = await shoal('agent', 'approve', 'job-a', '--offer', hashOf('job-a', 'b').slice(0, 8), '--config', configPath);
+
+    expect(mismatched.exitCode).toBe(EXIT_CODES.config);
+    expect(mismatched.stderr).toMatch(/^shoal: OFFER_CHANGED: the offer of job job-a waiting now is /);
+    expect(short.exitCode).toBe(EXIT_CODES.config);
+    expect(short.stderr).toMatch(/^shoal: INVALID_OFFER_HASH: "[0-9a-f]{8}" does not name an offer: expected the offer's SHA-256 or its first 12 or more hex digits/);
   });
 });
 

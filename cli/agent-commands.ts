@@ -3,8 +3,13 @@
  * parks offers its policy asks about (and, when the policy says so, each
  * round's output) in a queue under its workDir; these commands let a person
  * read them and decide, from another process, through that queue alone.
+ * A decision names the offer the person read by its SHA-256 (`shoal agent
+ * show` prints it; `--offer` takes it or its first 12+ hex digits): approve
+ * requires it, and both refuse with OFFER_CHANGED when the offer waiting now
+ * is another, so an approval can never land on an offer nobody read.
  * Exit codes: 0 done; 2 the config is invalid, or the decision cannot be
- * made (no such offer, already decided, expired, a reason missing); 1 otherwise.
+ * made (no such offer, already decided, expired, a reason missing, the offer
+ * changed); 1 otherwise.
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
@@ -16,15 +21,22 @@ import { registerAuditCommands } from './audit-commands';
 import { print, refuse } from './console-output';
 
 /** Queue errors that mean "this cannot be done as asked", not a fault; the person can act on the message. */
-const REFUSALS = ['INVALID_JOB_ID', 'INVALID_ROUND', 'NOT_PENDING', 'ALREADY_DECIDED', 'OFFER_EXPIRED', 'REASON_REQUIRED', 'DECIDER_REQUIRED', 'ALREADY_RELEASED', 'RELEASE_EXPIRED', 'PENDING_UNREADABLE'];
+const REFUSALS = ['INVALID_JOB_ID', 'INVALID_ROUND', 'NOT_PENDING', 'ALREADY_DECIDED', 'OFFER_EXPIRED', 'OFFER_CHANGED', 'INVALID_OFFER_HASH', 'OFFER_HASH_REQUIRED', 'REASON_REQUIRED', 'DECIDER_REQUIRED', 'ALREADY_RELEASED', 'RELEASE_EXPIRED', 'PENDING_UNREADABLE'];
 
 const CONFIG_HELP = 'the agent config, whose workDir holds the moderation queue';
+
+const OFFER_HELP = "the SHA-256 of the offer you read, or its first 12 or more hex digits, as shoal agent show prints it";
+
+/** Refusals a script driving the CLI should tell apart from "try again": the offer is not the one the person named. */
+const NAMED_REFUSALS = ['OFFER_CHANGED', 'INVALID_OFFER_HASH', 'OFFER_HASH_REQUIRED'];
 
 /** Runs a queue action, turning a refusal into its message and exit code 2. */
 async function refusing(action: () => number): Promise<number> {
   try {
     return action();
   } catch (err) {
+    const named = NAMED_REFUSALS.find((code) => hasCode(err, code));
+    if (named) return refuse(`${named}: ${(err as Error).message}`);
     if (REFUSALS.some((code) => hasCode(err, code))) return refuse((err as Error).message);
     throw err;
   }
@@ -49,6 +61,7 @@ interface DecisionOptions {
   config: string;
   reason?: string;
   by?: string;
+  offer?: string;
 }
 
 export function registerAgentCommands(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
@@ -98,15 +111,16 @@ export function registerAgentCommands(program: Command, run: (action: () => Prom
   agent
     .command('approve')
     .argument('<job>', 'the job id')
-    .description('approve an offer; the agent joins the job')
+    .description('approve the offer you read; the agent joins the job')
+    .requiredOption('--offer <sha256>', OFFER_HELP)
     .option('--reason <text>', 'why, for the record')
     .option('--by <name>', 'who approves (default: your login name)')
     .option('--config <agent.yaml>', CONFIG_HELP, 'agent.yaml')
     .action((jobId: string, o: DecisionOptions) =>
       run(() =>
         refusing(() => {
-          queueFor(o.config).decide(jobId, { approve: true, reason: o.reason ?? '', by: o.by ?? defaultDecider() });
-          print(`approved ${jobId}; the agent will join`);
+          const decision = queueFor(o.config).decide(jobId, { approve: true, reason: o.reason ?? '', by: o.by ?? defaultDecider(), offer: o.offer });
+          print(`approved ${jobId} (offer ${decision.offerSha256}); the agent will join`);
           return EXIT_CODES.ok;
         }),
       ),
@@ -117,13 +131,14 @@ export function registerAgentCommands(program: Command, run: (action: () => Prom
     .argument('<job>', 'the job id')
     .description('reject an offer; the agent declines it with your reason')
     .requiredOption('--reason <text>', 'why; the requester is told')
+    .option('--offer <sha256>', `${OFFER_HELP}; without it, the offer waiting now is rejected`)
     .option('--by <name>', 'who rejects (default: your login name)')
     .option('--config <agent.yaml>', CONFIG_HELP, 'agent.yaml')
     .action((jobId: string, o: DecisionOptions) =>
       run(() =>
         refusing(() => {
-          queueFor(o.config).decide(jobId, { approve: false, reason: o.reason ?? '', by: o.by ?? defaultDecider() });
-          print(`rejected ${jobId}; the agent will decline`);
+          const decision = queueFor(o.config).decide(jobId, { approve: false, reason: o.reason ?? '', by: o.by ?? defaultDecider(), offer: o.offer });
+          print(`rejected ${jobId} (offer ${decision.offerSha256}); the agent will decline`);
           return EXIT_CODES.ok;
         }),
       ),

@@ -37,9 +37,9 @@ describe('job states and ids', () => {
     expect(jobExitCode(status({ state: 'failed' }))).toBe(3);
   });
 
-  test('a job id is a lower-case identifier: no paths, no subject wildcards', () => {
-    expect(checkJobId('credit-default.v2_1')).toBe('credit-default.v2_1');
-    for (const bad of ['../etc', 'a/b', 'Job', '*', 'a>', '', 'x'.repeat(64)]) {
+  test('a job id is a lower-case identifier: no paths, no dots, no subject wildcards', () => {
+    expect(checkJobId('credit-default-v2_1')).toBe('credit-default-v2_1');
+    for (const bad of ['../etc', 'a/b', 'Job', '*', 'a>', '', 'x'.repeat(64), 'credit-default.v2', 'audit.jsonl']) {
       expect(() => checkJobId(bad)).toThrow(expect.objectContaining({ code: 'INVALID_JOB_ID' }));
     }
   });

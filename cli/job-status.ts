@@ -10,16 +10,17 @@ import { NatsBus } from '../common/bus/nats-bus';
 import { subjects } from '../common/bus/subjects';
 import { errorMessage, ShoalError } from '../common/errors';
 import { EXIT_CODES } from '../common/process-lifecycle';
+import { ID_PATTERN } from '../common/ids';
 import type { JobStatus } from '../coordinator';
 import type { TlsFiles } from '../common/pki';
 
 /** What the job spec accepts as a job id: also a safe folder name and NATS subject token. */
-const JOB_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const JOB_ID = ID_PATTERN;
 
 /** INVALID_JOB_ID when a command's argument cannot be a job id. */
 export function checkJobId(jobId: string): string {
   if (!JOB_ID.test(jobId)) {
-    throw new ShoalError('INVALID_JOB_ID', `${JSON.stringify(jobId)} is not a job id: expected a lower-case identifier (letters, digits, ".", "_", "-"; at most 63 characters)`, { component: 'cli' });
+    throw new ShoalError('INVALID_JOB_ID', `${JSON.stringify(jobId)} is not a job id: expected a lower-case identifier (letters, digits, "_", "-"; at most 63 characters)`, { component: 'cli' });
   }
   return jobId;
 }

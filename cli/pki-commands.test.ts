@@ -1,5 +1,5 @@
-import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { identityOfCertificate, listIssued, readRevocationList } from '../common/pki';
@@ -96,6 +96,110 @@ describe('shoal pki issue', () => {
 
     expect(exitCode).toBe(EXIT_CODES.config);
     expect(stderr).toContain(message);
+  });
+});
+
+describe('enrolment by signing request: shoal pki request, then shoal pki issue --csr', () => {
+  let bankDir: string;
+  beforeEach(async () => {
+    await shoal('pki', 'init', '--dir', dir);
+    bankDir = join(root, 'bank-1');
+  });
+
+  const csrPath = (): string => join(bankDir, 'bank-1.participant.csr.pem');
+  const keyPath = (): string => join(bankDir, 'bank-1.participant.key.pem');
+
+  test("the party makes its key and request; the CA certifies that key and never holds it", async () => {
+    const requested = await shoal('pki', 'request', '--org', 'bank-1', '--role', 'participant', '--out', bankDir);
+
+    expect(requested).toEqual({
+      exitCode: 0,
+      stderr: '',
+      stdout:
+        `private key: ${keyPath()} (mode 0600; keep it here: no one else, the CA included, needs it)\n` +
+        `request:     ${csrPath()} (hand it to the CA: shoal pki issue --csr ${csrPath()} --org bank-1 --role participant --out ${bankDir})\n`,
+    });
+    expect(statSync(keyPath()).mode & 0o777).toBe(0o600);
+    expect(readFileSync(csrPath(), 'utf8').startsWith('-----BEGIN CERTIFICATE REQUEST-----')).toBe(true);
+    const keyBefore = readFileSync(keyPath(), 'utf8');
+
+    const { exitCode, stdout, stderr } = await shoal('pki', 'issue', '--csr', csrPath(), '--org', 'bank-1', '--role', 'participant', '--dir', dir, '--out', bankDir);
+
+    expect({ exitCode, stderr }).toEqual({ exitCode: 0, stderr: '' });
+    const [entry] = listIssued(dir);
+    expect(stdout).toBe(
+      `issued participant certificate for bank-1, serial ${entry.serial}, valid until ${entry.notAfter}\n` +
+        `certificate: ${bankDir}/bank-1.participant.crt.pem\n` +
+        'private key: stays with participant bank-1, beside its request (the CA never saw it)\n',
+    );
+    const certificate = new X509Certificate(readFileSync(join(bankDir, 'bank-1.participant.crt.pem')));
+    expect(certificate.checkPrivateKey(createPrivateKey(keyBefore))).toBe(true);
+    expect(certificate.subjectAltName).toBe('URI:urn:shoal:participant:bank-1');
+    expect(identityOfCertificate(certificate.raw)).toEqual({ orgId: 'bank-1', role: 'participant', serial: entry.serial });
+    // The authority's folder holds its own key and nothing of the party's.
+    expect(readdirSync(dir).sort()).toEqual(['ca.crt.pem', 'ca.key.pem', 'crl.pem', 'issued.json']);
+    expect(readFileSync(keyPath(), 'utf8')).toBe(keyBefore);
+    expect(readdirSync(bankDir).sort()).toEqual(['bank-1.participant.crt.pem', 'bank-1.participant.csr.pem', 'bank-1.participant.key.pem']);
+  });
+
+  test('certifying again rotates the certificate and leaves the key alone', async () => {
+    await shoal('pki', 'request', '--org', 'bank-1', '--role', 'participant', '--out', bankDir);
+    await shoal('pki', 'issue', '--csr', csrPath(), '--org', 'bank-1', '--role', 'participant', '--dir', dir, '--out', bankDir);
+    const [first] = listIssued(dir);
+
+    const { exitCode, stdout } = await shoal('pki', 'issue', '--csr', csrPath(), '--org', 'bank-1', '--role', 'participant', '--dir', dir, '--out', bankDir);
+
+    expect(exitCode).toBe(0);
+    expect(stdout).toContain(`earlier participant certificates of bank-1 stay valid until revoked: ${first.serial}\n`);
+    expect(readdirSync(bankDir).sort()).toEqual(['bank-1.participant.crt.pem', `bank-1.participant.crt.pem.old-${first.serial}`, 'bank-1.participant.csr.pem', 'bank-1.participant.key.pem']);
+  });
+
+  test('refuses a request that was altered after it was signed', async () => {
+    await shoal('pki', 'request', '--org', 'bank-1', '--role', 'participant', '--out', bankDir);
+    // Someone on the way turns the request into one for bank-2, keeping bank-1's key and signature.
+    const der = Buffer.from(readFileSync(csrPath(), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const at = der.indexOf(Buffer.from('bank-1'));
+    der.write('bank-2', at);
+    const altered = join(root, 'altered.csr.pem');
+    writeFileSync(altered, `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE REQUEST-----\n`);
+
+    const { exitCode, stderr } = await shoal('pki', 'issue', '--csr', altered, '--org', 'bank-2', '--role', 'participant', '--dir', dir, '--out', join(root, 'bank-2'));
+
+    expect(exitCode).toBe(EXIT_CODES.config);
+    expect(stderr).toContain('certificate signing request refused: its signature does not verify with the key it asks to certify; it was altered or not signed by that key');
+    expect(listIssued(dir)).toEqual([]);
+    expect(existsSync(join(root, 'bank-2'))).toBe(false);
+  });
+
+  test.each([
+    [['--org', 'bank-2', '--role', 'participant'], 'certificate signing request refused: it asks for "CN=bank-1, OU=participant, O=Shoal", but the certificate to issue is participant bank-2 ("CN=bank-2, OU=participant, O=Shoal")'],
+    [['--org', 'bank-1', '--role', 'regulator'], 'certificate signing request refused: it asks for "CN=bank-1, OU=participant, O=Shoal", but the certificate to issue is regulator bank-1'],
+  ])('refuses a request naming another party than %j, issuing nothing', async (flags, message) => {
+    await shoal('pki', 'request', '--org', 'bank-1', '--role', 'participant', '--out', bankDir);
+
+    const { exitCode, stderr } = await shoal('pki', 'issue', '--csr', csrPath(), '--dir', dir, '--out', bankDir, ...flags);
+
+    expect(exitCode).toBe(EXIT_CODES.config);
+    expect(stderr).toContain(message);
+    expect(listIssued(dir)).toEqual([]);
+    expect(readdirSync(bankDir).sort()).toEqual(['bank-1.participant.csr.pem', 'bank-1.participant.key.pem']);
+  });
+
+  test('refuses to replace a key the party already has, and a request file that is missing or not a request', async () => {
+    await shoal('pki', 'request', '--org', 'bank-1', '--role', 'participant', '--out', bankDir);
+    const key = readFileSync(keyPath(), 'utf8');
+
+    const again = await shoal('pki', 'request', '--org', 'bank-1', '--role', 'participant', '--out', bankDir);
+    const missing = await shoal('pki', 'issue', '--csr', join(root, 'nothing.csr.pem'), '--org', 'bank-1', '--role', 'participant', '--dir', dir);
+    const notRequest = await shoal('pki', 'issue', '--csr', join(dir, 'ca.crt.pem'), '--org', 'bank-1', '--role', 'participant', '--dir', dir);
+
+    expect(again.exitCode).toBe(EXIT_CODES.config);
+    expect(again.stderr).toContain(`${keyPath()} already exists; refusing to replace it`);
+    expect(readFileSync(keyPath(), 'utf8')).toBe(key);
+    expect(missing.exitCode).toBe(EXIT_CODES.config);
+    expect(missing.stderr).toContain(`cannot read the signing request ${join(root, 'nothing.csr.pem')}`);
+    expect(notRequest.exitCode).toBe(EXIT_CODES.config);
+    expect(notRequest.stderr).toContain('certificate signing request refused: it is not a PEM PKCS#10 request');
   });
 });
 

@@ -118,6 +118,19 @@ describe('wrong types and out-of-range values', () => {
     expect(problemPaths(error)).toEqual(['training.rounds']);
   });
 
+  it.each(['credit.default', 'audit.jsonl', '../x', 'Credit'])('refuses the job id %j: ids name files and NATS subjects, so no dots or slashes', (jobId) => {
+    const error = thrownBy(() => compileJobSpec({ ...exampleDocument(), jobId }));
+
+    expect(error.message).toContain(`jobId: expected a lower-case identifier (letters, digits, "_", "-"; no dots or slashes; at most 63 characters); found the string ${JSON.stringify(jobId)}`);
+    expect(problemPaths(error)).toEqual(['jobId']);
+  });
+
+  it('refuses an invited organisation or dataset name with a dot', () => {
+    const error = thrownBy(() => compileJobSpec({ ...exampleDocument(), invitedOrgs: ['bank-1', 'bank.2'], dataset: { ...exampleDocument().dataset, name: 'credit.default' } }));
+
+    expect(problemPaths(error).sort()).toEqual(['dataset.name', 'invitedOrgs[1]']);
+  });
+
   it('refuses zero rounds', () => {
     const error = thrownBy(() => parseJobSpecYaml(editedExample('  rounds: 20', '  rounds: 0')));
 

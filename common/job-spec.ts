@@ -7,9 +7,11 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from './errors';
+import { ID_PATTERN, ID_PATTERN_TEXT } from './ids';
 import { parseWithSchema, problemsError, type FieldProblem } from './schema-errors';
 
-const identifier = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a lower-case identifier (letters, digits, ".", "_", "-"; at most 63 characters)');
+// Job, requester, organisation and dataset ids name files and NATS subjects at every organisation.
+const identifier = z.string().regex(ID_PATTERN, ID_PATTERN_TEXT);
 
 /** Layer classes a declarative model may use. Anything else is refused, so no regulator code runs at an organisation. */
 export const ALLOWED_LAYER_CLASSES = [

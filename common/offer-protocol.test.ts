@@ -135,6 +135,13 @@ describe('decisions', () => {
     expect(error.message).toBe('the signed payload is not a shoal.decision/v1');
   });
 
+  it('refuses a signed decision whose job or organisation id is not an identifier', () => {
+    for (const changes of [{ jobId: 'credit.default' }, { orgId: '../bank-1' }]) {
+      const error = thrownShoalError(() => openDecision(signDecision({ ...decision, ...changes }, bank1)), 'INVALID_IDENTIFIER');
+      expect(error.message).toMatch(/^"(credit\.default|\.\.\/bank-1)" is not a valid (job|organisation) id: /);
+    }
+  });
+
   it('refuses an unsigned decision body', () => {
     const error = thrownShoalError(() => openDecision({ kind: 'shoal.decision/v1', ...decision }), 'UNSIGNED');
 
@@ -143,6 +150,11 @@ describe('decisions', () => {
 });
 
 describe('audit heads', () => {
+  it('refuses a signed audit head whose job id is not an identifier', () => {
+    const error = thrownShoalError(() => openAuditHead(signAuditHead({ ...auditHead, jobId: 'job.>' }, bank1), [BANK1_KEY]), 'INVALID_IDENTIFIER');
+    expect(error.message).toMatch(/^"job\.>" is not a valid job id: /);
+  });
+
   it('round-trips a signed audit head from a pinned key', () => {
     const signed = signAuditHead(auditHead, bank1);
 

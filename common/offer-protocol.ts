@@ -5,6 +5,7 @@
  * signed is a SignedPayload (canonical JSON kept as the exact bytes signed),
  * and this module is the one place that builds and opens them.
  */
+import { checkIdentifier } from './ids';
 import type { IdentityKeyPair } from './secagg';
 import { openSignedPayload, sha256Hex, SignatureError, signPayload, type SignedPayload } from './signing';
 
@@ -109,6 +110,9 @@ export function openDecision(message: unknown): { body: DecisionBody; signer: st
   const wellFormed = typeof b.jobId === 'string' && typeof b.orgId === 'string' && typeof b.accepted === 'boolean' && (b.decidedBy === 'policy' || b.decidedBy === 'person')
     && (b.decider === null || typeof b.decider === 'string') && typeof b.reason === 'string' && typeof b.at === 'string' && typeof b.offerSha256 === 'string' && isHead(b.auditHead);
   if (!wellFormed) throw new SignatureError('PAYLOAD_MALFORMED', 'the signed decision lacks jobId, orgId, accepted, decidedBy, decider, reason, at, offerSha256 or auditHead {seq, hash}, or one has the wrong type');
+  // They go into the job's report and name the organisation's record there.
+  checkIdentifier('job', b.jobId);
+  checkIdentifier('organisation', b.orgId);
   return result;
 }
 
@@ -118,5 +122,7 @@ export function openAuditHead(message: unknown, trusted?: readonly string[]): { 
   if (typeof b.jobId !== 'string' || typeof b.orgId !== 'string' || typeof b.at !== 'string' || !isHead(b)) {
     throw new SignatureError('PAYLOAD_MALFORMED', 'the signed audit head lacks jobId, orgId, seq, hash or at, or one has the wrong type');
   }
+  checkIdentifier('job', b.jobId);
+  checkIdentifier('organisation', b.orgId);
   return result;
 }

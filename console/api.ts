@@ -155,6 +155,8 @@ export interface DatasetBudget {
 /** One offer waiting for a person: exactly what would run, on what, and what would leave. */
 export interface OfferView {
   jobId: string;
+  /** SHA-256 of the exact signed offer; the decision sends it back and applies to this offer only. */
+  offerSha256: string;
   requester: string;
   receivedAt: string;
   expiresAt: string;
@@ -198,6 +200,8 @@ export interface QueueView {
 
 /** POST /api/queue/offers/:jobId/decision → 200 { jobId, approved } */
 export interface DecisionRequest {
+  /** The offer the person saw (OfferView.offerSha256); 409 OFFER_CHANGED when another offer of the job waits now. */
+  offerSha256: string;
   approve: boolean;
   /** Required when rejecting. */
   reason: string;

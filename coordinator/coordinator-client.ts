@@ -5,9 +5,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { deadlineAfter, unary } from '../common/grpc/calls';
 import { channelOptionsFor, shoalProto } from '../common/grpc/proto';
+import { identityProofToWire } from '../common/grpc/secagg-codec';
 import { fromServiceError } from '../common/grpc/status-codes';
+import type { IdentityProof } from '../common/pki';
 import { WireFormatError } from '../common/errors';
 import { VectorAssembler } from '../common/vector-codec';
+import { checkTaskHeader } from './task-header-check';
 import type { CoordinatorClient as RawClient } from '../proto/generated/shoal/v1/Coordinator';
 import type { TaskHeader__Output } from '../proto/generated/shoal/v1/TaskHeader';
 import type { TaskMessage__Output } from '../proto/generated/shoal/v1/TaskMessage';
@@ -26,9 +29,14 @@ export class CoordinatorClient {
     this.raw = new Client(address, credentials, channelOptionsFor(address));
   }
 
-  /** Joins the job; `identityKey` (raw Ed25519 public key) signs this participant's secure-aggregation messages. */
-  async join(jobId: string, orgId: string, identityKey: Uint8Array, timeoutMs: number): Promise<void> {
-    await unary(this.raw.join.bind(this.raw), { jobId, orgId, agentVersion: '0.1.0', identityKey: Buffer.from(identityKey) }, timeoutMs).catch((err) => {
+  /**
+   * Joins the job; `identityKey` (raw Ed25519 public key) signs this
+   * participant's secure-aggregation messages, and `identityProof` binds it
+   * to the certificate this channel presents (proveIdentityKey).
+   */
+  async join(jobId: string, orgId: string, identityKey: Uint8Array, identityProof: IdentityProof, timeoutMs: number): Promise<void> {
+    const request = { jobId, orgId, agentVersion: '0.1.0', identityKey: Buffer.from(identityKey), identityProof: identityProofToWire(identityProof) };
+    await unary(this.raw.join.bind(this.raw), request, timeoutMs).catch((err) => {
       throw fromServiceError(err, 'participant-agent', `joining job ${jobId}`);
     });
   }
@@ -42,7 +50,8 @@ export class CoordinatorClient {
       call.on('data', (message: TaskMessage__Output) => {
         try {
           if (message.body === 'header' && !header) {
-            header = message.header ?? null;
+            // Checked before the model is read: a task that names things wrongly is not taken at all.
+            header = message.header ? checkTaskHeader(message.header) : null;
             if (header?.model) assembler = new VectorAssembler(header.model);
           } else if (message.body === 'modelChunk' && assembler) {
             assembler.push(message.modelChunk);

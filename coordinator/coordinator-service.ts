@@ -4,12 +4,15 @@
  */
 import type { Logger } from 'pino';
 import { writeMessage } from '../common/grpc/calls';
-import type { PeerAuthorizer } from '../common/grpc/peer-auth';
+import type { AuthenticatedCall, PeerAuthorizer } from '../common/grpc/peer-auth';
+import { identityProofFromWire } from '../common/grpc/secagg-codec';
+import { identityProofSigned, type IdentityProof } from '../common/pki';
 import { toServiceError } from '../common/grpc/status-codes';
 import { vectorChunks } from '../common/vector-codec';
 import type { CoordinatorHandlers } from '../proto/generated/shoal/v1/Coordinator';
 import { CoordinatorError } from './errors';
 import type { ParticipantRegistry } from './participant-registry';
+import { checkIdentifier } from '../common/ids';
 
 export interface CoordinatorServiceDeps {
   jobId: string;
@@ -25,7 +28,27 @@ export interface CoordinatorServiceDeps {
   auth: PeerAuthorizer;
 }
 
+/**
+ * The proof that `identityKey` is bound to the certificate the caller
+ * presented in this very handshake (so it chains to the CA and is not
+ * revoked: TLS and the authoriser checked that): the same certificate,
+ * whose key signed (orgId, identityKey). The participants check the proofs
+ * again themselves; this refuses early what they would refuse later.
+ */
+function boundIdentityKey(call: AuthenticatedCall, orgId: string, identityKey: Uint8Array, proof: IdentityProof | undefined): IdentityProof {
+  if (!proof) throw new CoordinatorError('IDENTITY_PROOF_INVALID', `${orgId} sent an identity key without a proof that its certificate's key vouches for it`);
+  const presented = call.getAuthContext().sslPeerCertificate?.raw;
+  if (!presented || !Buffer.from(proof.certificate).equals(presented)) {
+    throw new CoordinatorError('IDENTITY_PROOF_INVALID', `the identity proof of ${orgId} carries another certificate than the one ${orgId} connected with`);
+  }
+  if (!identityProofSigned(proof, orgId, identityKey)) {
+    throw new CoordinatorError('IDENTITY_PROOF_INVALID', `the identity proof of ${orgId} is not its certificate key's signature over this identity key`);
+  }
+  return proof;
+}
+
 function checkJob(deps: CoordinatorServiceDeps, jobId: string): void {
+  checkIdentifier('job', jobId);
   if (jobId !== deps.jobId) throw new CoordinatorError('UNKNOWN_JOB', `this coordinator runs job ${deps.jobId}, not ${jobId}`);
 }
 
@@ -33,13 +56,16 @@ export function coordinatorHandlers(deps: CoordinatorServiceDeps): CoordinatorHa
   return {
     Join(call, callback) {
       try {
-        const { jobId, orgId, identityKey } = call.request;
+        const { jobId, orgId, identityKey, identityProof } = call.request;
         deps.auth.participant(call, orgId);
         checkJob(deps, jobId);
         if (deps.requireIdentityKey && identityKey.length !== 32) {
           throw new CoordinatorError('IDENTITY_KEY_MISSING', `${orgId} sent no 32-byte Ed25519 identity key; this job uses secure aggregation, which needs one`);
         }
-        deps.registry.admit(orgId, new Uint8Array(identityKey));
+        const proof = identityKey.length > 0 ? boundIdentityKey(call, orgId, new Uint8Array(identityKey), identityProofFromWire(identityProof)) : undefined;
+        const participant = deps.registry.admit(orgId, new Uint8Array(identityKey));
+        // The latest proof: a participant that re-joins after renewing its certificate proves the same key anew.
+        if (proof) participant.identityProof = proof;
         deps.logger.info({ org: orgId }, 'participant admitted');
         callback(null, { admitted: true, reason: '', participantsSoFar: deps.registry.size });
         deps.onJoin(orgId);
@@ -80,6 +106,8 @@ export function coordinatorHandlers(deps: CoordinatorServiceDeps): CoordinatorHa
         const { jobId, orgId, collectionId, code, message } = call.request;
         deps.auth.participant(call, orgId);
         checkJob(deps, jobId);
+        // Empty when the agent could not name the collection (it refused an invalid id).
+        if (collectionId !== '') checkIdentifier('collection', collectionId);
         deps.registry.get(orgId);
         deps.onFailureReport({ orgId, collectionId, code, message: message.slice(0, 2000) });
         callback(null, {});

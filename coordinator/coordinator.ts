@@ -275,7 +275,7 @@ export class Coordinator {
         this.checkpoint(runner, 0);
       }
       for (let round = (resumed?.round ?? 0) + 1; round <= spec.training.rounds; round++) {
-        if (runner.privacy && !runner.privacy.allowsAnotherRound()) {
+        if (runner.privacy && !runner.privacy.allowsAnotherRound(runner.cohortOf(round).length)) {
           stoppedEarly = `privacy budget: round ${round} could take ε past ${spec.differentialPrivacy?.epsilon} (spent ${runner.privacy.epsilonSpent.toFixed(3)})`;
           logger.warn({ round, epsilonSpent: runner.privacy.epsilonSpent }, 'privacy budget reached; training ends');
           this.events.publish({ type: 'job.budget-reached', jobId: spec.jobId, at: new Date().toISOString(), round, epsilonSpent: runner.privacy.epsilonSpent, epsilonBudget: spec.differentialPrivacy?.epsilon ?? 0 });
@@ -382,7 +382,7 @@ export class Coordinator {
     if (!dp) return;
     // The first round's cohort among those admitted: the same plan whether the job is fresh or resumed.
     const cohort = selectCohort(admitted, spec.fractionPerRound, spec.minParticipants, spec.seed, 1);
-    const budget = new PrivacyBudget(dp, spec.training.rounds, cohort.length / admitted.length, cohort.length, runner.fewestSurvivors(cohort));
+    const budget = new PrivacyBudget({ ...spec, differentialPrivacy: dp }, cohort.length / admitted.length, cohort.length);
     runner.usePrivacy(budget, dp);
     logger.info({ mode: dp.mode, epsilon: dp.epsilon, delta: dp.delta, noiseMultiplier: budget.noiseMultiplier, clipNorm: dp.clipNorm }, 'differential privacy planned');
   }

@@ -16,7 +16,8 @@ import type { TaskHeader } from '../proto/generated/shoal/v1/TaskHeader';
 import type { Dtype } from '../proto/generated/shoal/v1/Dtype';
 import { DifferentialPrivacy, type FitInstructions } from './strategies';
 import { settingsToWire, type SecureCollectionSettings } from '../common/grpc/secagg-codec';
-import { encodedLength, type ContributionEncoding, defaultDegree, defaultThreshold } from '../common/secagg';
+import type { IdentityProof } from '../common/pki';
+import { secureCollectionOf } from '../common/round-plan';
 import { selectCohort } from './cohort';
 import type { PrivacyBudget } from './privacy-budget';
 import { CoordinatorError } from './errors';
@@ -93,7 +94,9 @@ export class JobRunner {
   /** From now on participants clip (and in distributed mode add noise) and every round is accounted. */
   usePrivacy(budget: PrivacyBudget, dp: { mode: 'central' | 'distributed'; clipNorm: number }): void {
     this.privacy = budget;
-    this.strategy = new DifferentialPrivacy(this.deps.strategy, { mode: dp.mode, clipNorm: dp.clipNorm, noiseMultiplier: budget.noiseMultiplier });
+    this.strategy = new DifferentialPrivacy(this.deps.strategy, dp.mode === 'distributed'
+      ? { mode: 'distributed', clipNorm: dp.clipNorm, noiseStd: (cohortSize) => budget.noiseStdFor(cohortSize) }
+      : { mode: 'central', clipNorm: dp.clipNorm, noiseMultiplier: budget.noiseMultiplier });
   }
 
   /** Where a resumed job stood at its checkpoint. */
@@ -102,8 +105,8 @@ export class JobRunner {
     this.normalization = state.normalization;
     this.rounds.push(...state.rounds);
     this.strategy.loadState(state.strategy);
-    // The accountant replays the rounds it has charged.
-    for (const record of state.rounds) this.privacy?.recordRound(record.contributors.length);
+    // The accountant replays the rounds it has charged; a round's cohort is those who contributed and those who did not.
+    for (const record of state.rounds) this.privacy?.recordRound(record.contributors.length, record.contributors.length + record.missing.length);
   }
 
   /** The model's tensor manifest (names and shapes), in weight-vector order. */
@@ -113,19 +116,6 @@ export class JobRunner {
 
   strategyState(): StrategyState {
     return this.strategy.saveState();
-  }
-
-  /** The fewest contributors a round of this cohort may be aggregated from. */
-  fewestSurvivors(cohort: string[]): number {
-    return Math.max(this.deps.spec.minParticipants, this.secureGraph(cohort)?.threshold ?? 0);
-  }
-
-  /** Neighbours and threshold of a secure collection over this cohort, or undefined when aggregation is plain. */
-  private secureGraph(cohort: string[]): { degree: number; threshold: number } | undefined {
-    const settings = this.deps.spec.secureAggregation;
-    if (!settings.enabled) return undefined;
-    const degree = Math.min(cohort.length - 1, settings.neighbours ?? defaultDegree(cohort.length));
-    return { degree, threshold: settings.threshold ?? defaultThreshold(degree + 1) };
   }
 
   /** Called by the servicer when a participant reports it cannot contribute. */
@@ -192,7 +182,7 @@ export class JobRunner {
     }), fit);
     const mean = update.weightedSum.map((value) => value / update.totalWeight);
     this.weights = strategy.serverStep(this.weights, mean, round, update.contributors.length);
-    privacy?.recordRound(update.contributors.length);
+    privacy?.recordRound(update.contributors.length, cohort.length);
     const attempts = this.lastAttempts;
     const metrics = await this.evaluate(round);
     const record: RoundRecord = {
@@ -262,10 +252,14 @@ export class JobRunner {
     }
   }
 
-  /** `fit-3` normally; `fit-3.<start>.<attempt>` for a restarted coordinator or a retried collection, so no name is ever opened twice. */
+  /**
+   * `fit-3` normally; `fit-3-s<start>-a<attempt>` for a restarted coordinator
+   * or a retried collection, so no name is ever opened twice. No dots: agents
+   * refuse ids outside common/ids.ts's pattern.
+   */
   private collectionId(kind: string, round: number, attempt: number): string {
     const base = `${kind}-${round}`;
-    return this.deps.starts === 1 && attempt === 1 ? base : `${base}.${this.deps.starts}.${attempt}`;
+    return this.deps.starts === 1 && attempt === 1 ? base : `${base}-s${this.deps.starts}-a${attempt}`;
   }
 
   private async collectOnce(collectionId: string, round: number, cohort: string[], elementCount: number, dtype: Dtype, task: (header: TaskHeader) => Task, fit?: FitInstructions): Promise<CollectedAggregate> {
@@ -311,27 +305,22 @@ export class JobRunner {
   /**
    * Secure-aggregation settings of one collection, or undefined when the job
    * aggregates in the clear. Model updates are quantised (their weight as one
-   * extra element); statistics and evaluation sums are encoded exactly.
+   * extra element); statistics and evaluation sums are encoded exactly. Every
+   * value but the keys comes from common/round-plan, from which each
+   * participant derives them again to check them.
    */
   private secureSettings(cohort: string[], elementCount: number, fit: FitInstructions | undefined): SecureCollectionSettings | undefined {
     const { spec, registry } = this.deps;
-    const settings = spec.secureAggregation;
-    const graph = this.secureGraph(cohort);
-    if (!graph) return undefined;
-    let encoding: ContributionEncoding = { kind: 'exact' };
-    if (fit) {
-      // Distributed DP noise must pass quantisation unclipped: leave room for 8 standard deviations.
-      const clippingRange = Math.max(settings.clippingRange, fit.clipNorm > 0 ? fit.clipNorm + 8 * fit.noiseStd : 0);
-      encoding = { kind: 'quantized', clippingRange, maxWeight: fit.weighting === 'uniform' ? 0 : settings.maxWeight, cohortSize: cohort.length };
+    const contribution = fit ? { kind: 'update' as const, elementCount, clipNorm: fit.clipNorm, noiseStd: fit.noiseStd, weighting: fit.weighting } : { kind: 'sums' as const, elementCount };
+    const plan = secureCollectionOf(spec, contribution, cohort.length);
+    if (!plan) return undefined;
+    // Each member's proof travels with its key: the participants take neither on this coordinator's word.
+    const identityProofs = new Map<string, IdentityProof>();
+    for (const org of cohort) {
+      const proof = registry.get(org).identityProof;
+      if (proof) identityProofs.set(org, proof);
     }
-    return {
-      ...graph,
-      identityKeys: new Map(cohort.map((org) => [org, registry.get(org).identityKey])),
-      encoding,
-      encodedElementCount: encodedLength(encoding, elementCount),
-      // The key phases must leave most of the round for training.
-      phaseTimeoutMs: Math.min(settings.phaseTimeoutSeconds, spec.roundDeadlineSeconds / 4) * 1000,
-    };
+    return { ...plan, identityKeys: new Map(cohort.map((org) => [org, registry.get(org).identityKey])), identityProofs };
   }
 
   /** Records the cohort members that did not contribute; a reported failure explains best, then the aggregator's reason. */

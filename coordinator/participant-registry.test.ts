@@ -26,6 +26,23 @@ describe('ParticipantRegistry', () => {
     expect(() => restored.admit('bank-1', KEY_2)).toThrow(expect.objectContaining({ code: 'NOT_ADMITTED' }));
   });
 
+  test('a snapshot keeps each identity proof through JSON, so a resumed coordinator still forwards it; an older one restores without', () => {
+    const original = registryWithTwo();
+    const proof = { certificate: new Uint8Array([48, 1, 2, 3]), signature: new Uint8Array([9, 8, 7]) };
+    original.get('bank-1').identityProof = proof;
+    const snapshot = JSON.parse(JSON.stringify(original.snapshot())) as ReturnType<ParticipantRegistry['snapshot']>;
+    const restored = new ParticipantRegistry(['bank-1', 'bank-2', 'bank-3']);
+
+    restored.restore(snapshot);
+
+    expect(snapshot.map((p) => p.identityProof)).toEqual([{ certificate: 'MAECAw==', signature: 'CQgH' }, null]);
+    expect(restored.get('bank-1').identityProof).toEqual(proof);
+    expect(restored.get('bank-2').identityProof).toBeUndefined();
+    const older = snapshot.map(({ identityProof: _dropped, ...rest }) => rest);
+    restored.restore(older);
+    expect(restored.get('bank-1').identityProof).toBeUndefined();
+  });
+
   test('a snapshot naming an organisation the job did not invite is refused', () => {
     const snapshot = registryWithTwo().snapshot();
 
@@ -48,11 +65,11 @@ describe('ParticipantRegistry', () => {
     const registry = registryWithTwo();
     registry.send('bank-1', { header: { round: 3, collectionId: 'fit-3' } });
     registry.clearQueued('bank-1');
-    registry.send('bank-1', { header: { round: 3, collectionId: 'fit-3.1.2' } });
+    registry.send('bank-1', { header: { round: 3, collectionId: 'fit-3-s1-a2' } });
 
     const task = await registry.mailbox('bank-1').take(new AbortController().signal);
 
-    expect(task?.header.collectionId).toBe('fit-3.1.2');
+    expect(task?.header.collectionId).toBe('fit-3-s1-a2');
     expect(registry.mailbox('bank-1').pending).toBe(0);
   });
 });

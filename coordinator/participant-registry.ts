@@ -3,6 +3,7 @@
  * participant: the coordinator puts a task in, the participant's pending
  * NextTask call takes it out. A task that could not be delivered stays queued.
  */
+import type { IdentityProof } from '../common/pki';
 import type { TaskHeader } from '../proto/generated/shoal/v1/TaskHeader';
 import { CoordinatorError } from './errors';
 
@@ -25,6 +26,8 @@ export interface Participant {
   withdrawn?: boolean;
   /** Raw Ed25519 public key that signs its secure-aggregation messages (empty if it sent none). */
   identityKey: Uint8Array;
+  /** Its proof that identityKey is bound to its certificate, checked at Join and forwarded to its peers, who check it themselves. */
+  identityProof?: IdentityProof;
 }
 
 class Mailbox {
@@ -88,6 +91,17 @@ export interface ParticipantSnapshot {
   withdrawn: boolean;
   /** Base64 of the raw identity key. */
   identityKey: string;
+  /** Base64 of the proof's certificate (DER) and signature; absent in checkpoints written before proofs existed. */
+  identityProof?: { certificate: string; signature: string } | null;
+}
+
+/** A resumed coordinator must still forward each participant's proof: its peers refuse a key without one. */
+function proofSnapshot(proof: IdentityProof | undefined): ParticipantSnapshot['identityProof'] {
+  return proof ? { certificate: Buffer.from(proof.certificate).toString('base64'), signature: Buffer.from(proof.signature).toString('base64') } : null;
+}
+
+function proofFromSnapshot(proof: ParticipantSnapshot['identityProof']): IdentityProof | undefined {
+  return proof ? { certificate: new Uint8Array(Buffer.from(proof.certificate, 'base64')), signature: new Uint8Array(Buffer.from(proof.signature, 'base64')) } : undefined;
 }
 
 export class ParticipantRegistry {
@@ -120,7 +134,7 @@ export class ParticipantRegistry {
   }
 
   snapshot(): ParticipantSnapshot[] {
-    return this.all().map((p) => ({ orgId: p.orgId, state: p.state, joinedAt: p.joinedAt, missedInARow: p.missedInARow, droppedReason: p.droppedReason ?? null, withdrawn: p.withdrawn === true, identityKey: Buffer.from(p.identityKey).toString('base64') }));
+    return this.all().map((p) => ({ orgId: p.orgId, state: p.state, joinedAt: p.joinedAt, missedInARow: p.missedInARow, droppedReason: p.droppedReason ?? null, withdrawn: p.withdrawn === true, identityKey: Buffer.from(p.identityKey).toString('base64'), identityProof: proofSnapshot(p.identityProof) }));
   }
 
   /** A resumed job: the participants of the checkpoint, each with an empty mailbox, and admission closed. */
@@ -129,7 +143,7 @@ export class ParticipantRegistry {
     this.mailboxes.clear();
     for (const p of snapshot) {
       if (!this.invited.includes(p.orgId)) throw new CoordinatorError('CHECKPOINT_INVALID', `the checkpoint names ${p.orgId}, which this job did not invite`);
-      this.participants.set(p.orgId, { orgId: p.orgId, state: p.state, joinedAt: p.joinedAt, lastSeen: now, missedInARow: p.missedInARow, droppedReason: p.droppedReason ?? undefined, withdrawn: p.withdrawn, identityKey: new Uint8Array(Buffer.from(p.identityKey, 'base64')) });
+      this.participants.set(p.orgId, { orgId: p.orgId, state: p.state, joinedAt: p.joinedAt, lastSeen: now, missedInARow: p.missedInARow, droppedReason: p.droppedReason ?? undefined, withdrawn: p.withdrawn, identityKey: new Uint8Array(Buffer.from(p.identityKey, 'base64')), identityProof: proofFromSnapshot(p.identityProof) });
       this.mailboxes.set(p.orgId, new Mailbox());
     }
     this.admissionOpen = false;

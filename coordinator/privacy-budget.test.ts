@@ -1,18 +1,23 @@
-import { PrivacyAccountant } from '../common/privacy';
+import { noiseMultiplierForBudget, PrivacyAccountant } from '../common/privacy';
+import { distributedNoiseOf } from '../common/round-plan';
 import { PrivacyBudget } from './privacy-budget';
 
-const dp = (overrides: Partial<ConstructorParameters<typeof PrivacyBudget>[0]> = {}): ConstructorParameters<typeof PrivacyBudget>[0] => ({
-  mode: 'central',
-  epsilon: 8,
-  delta: 1e-5,
-  clipNorm: 1,
-  ...overrides,
+type PlanSpec = ConstructorParameters<typeof PrivacyBudget>[0];
+type DpSpec = PlanSpec['differentialPrivacy'];
+
+/** The parts of a compiled job spec the budget reads; secure aggregation with the spec's defaults unless `threshold` is given. */
+const plan = (dp: Partial<DpSpec> = {}, options: { rounds?: number; minParticipants?: number; threshold?: number } = {}): PlanSpec => ({
+  differentialPrivacy: { mode: 'central', epsilon: 8, delta: 1e-5, clipNorm: 1, ...dp },
+  training: { rounds: options.rounds ?? 10, localEpochs: 1, batchSize: 32, learningRate: 0.001, optimizer: 'adam' },
+  minParticipants: options.minParticipants ?? 3,
+  roundDeadlineSeconds: 300,
+  secureAggregation: { enabled: true, threshold: options.threshold, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30 },
 });
 
-function runUntilStopped(budget: PrivacyBudget, contributors: number, limit = 1000): number {
+function runUntilStopped(budget: PrivacyBudget, contributors: number, rosterSize: number, limit = 1000): number {
   let rounds = 0;
-  while (rounds < limit && budget.allowsAnotherRound()) {
-    budget.recordRound(contributors);
+  while (rounds < limit && budget.allowsAnotherRound(rosterSize)) {
+    budget.recordRound(contributors, rosterSize);
     rounds++;
   }
   return rounds;
@@ -20,9 +25,9 @@ function runUntilStopped(budget: PrivacyBudget, contributors: number, limit = 10
 
 describe('PrivacyBudget', () => {
   test('a calibrated noise multiplier lets exactly the planned rounds run, and ε stays within the budget', () => {
-    const budget = new PrivacyBudget(dp(), 20, 1, 5, 3);
+    const budget = new PrivacyBudget(plan({}, { rounds: 20 }), 1, 5);
 
-    const rounds = runUntilStopped(budget, 5);
+    const rounds = runUntilStopped(budget, 5, 5);
 
     expect(rounds).toBe(20);
     expect(budget.epsilonSpent).toBeLessThanOrEqual(8);
@@ -30,9 +35,9 @@ describe('PrivacyBudget', () => {
   });
 
   test('a fixed noise multiplier ends the job before a round would take ε past the budget', () => {
-    const budget = new PrivacyBudget(dp({ noiseMultiplier: 2, epsilon: 4 }), 1000, 1, 5, 3);
+    const budget = new PrivacyBudget(plan({ noiseMultiplier: 2, epsilon: 4 }, { rounds: 1000 }), 1, 5);
 
-    const rounds = runUntilStopped(budget, 5);
+    const rounds = runUntilStopped(budget, 5, 5);
 
     const accountant = new PrivacyAccountant({ delta: 1e-5 });
     for (let i = 0; i < rounds; i++) accountant.recordRound({ samplingRate: 1, noiseMultiplier: 2 });
@@ -43,21 +48,51 @@ describe('PrivacyBudget', () => {
   });
 
   test('distributed noise is calibrated for the fewest survivors and accounted with those actually present', () => {
-    const budget = new PrivacyBudget(dp({ mode: 'distributed' }), 10, 1, 6, 4);
-    const central = new PrivacyBudget(dp(), 10, 1, 6, 4);
+    const spec = plan({ mode: 'distributed' }, { minParticipants: 4, threshold: 4 });
+    const budget = new PrivacyBudget(spec, 1, 6);
+    const central = new PrivacyBudget(plan({}, { minParticipants: 4, threshold: 4 }), 1, 6);
 
     expect(budget.noiseMultiplier).toBeCloseTo(central.noiseMultiplier * Math.sqrt(6 / 4), 9);
-    budget.recordRound(6);
+    budget.recordRound(6, 6);
     const allPresent = budget.epsilonSpent;
-    const fewer = new PrivacyBudget(dp({ mode: 'distributed' }), 10, 1, 6, 4);
-    fewer.recordRound(4);
+    const fewer = new PrivacyBudget(spec, 1, 6);
+    fewer.recordRound(4, 6);
     expect(fewer.epsilonSpent).toBeGreaterThan(allPresent);
-    expect(runUntilStopped(fewer, 4)).toBe(9);
+    expect(runUntilStopped(fewer, 4, 6)).toBe(9);
+  });
+
+  test('distributed noise ignores the sampling rate and follows each roster, exactly as common/round-plan derives it for participants', () => {
+    const spec = plan({ mode: 'distributed', clipNorm: 0.5 }, { minParticipants: 3 });
+    const sampled = new PrivacyBudget(spec, 0.5, 7);
+    const unsampled = new PrivacyBudget(spec, 1, 7);
+    const atRateOne = noiseMultiplierForBudget({ epsilon: 8, delta: 1e-5, rounds: 10, samplingRate: 1 });
+
+    expect(sampled.noiseMultiplier).toBe(unsampled.noiseMultiplier);
+    for (const roster of [3, 4, 5, 7, 12]) {
+      const noise = distributedNoiseOf(spec, roster);
+      expect(sampled.noiseStdFor(roster)).toBe(noise?.noiseStd);
+      expect(sampled.noiseMultiplierFor(roster)).toBe(noise?.noiseMultiplier);
+      // Whatever the roster, its fewest survivors (the default threshold ⌊2n/3⌋+1, at least minParticipants 3) carry z·C.
+      const fewest = Math.max(3, Math.floor((2 * roster) / 3) + 1);
+      expect(sampled.noiseStdFor(roster) * Math.sqrt(fewest)).toBeCloseTo(atRateOne * 0.5, 12);
+    }
+    expect(new PrivacyBudget(plan(), 0.5, 7).noiseStdFor(7)).toBe(0);
+  });
+
+  test('a roster that shrinks gets more noise per member, so every round stays within the budget', () => {
+    const budget = new PrivacyBudget(plan({ mode: 'distributed' }, { rounds: 10, minParticipants: 3 }), 1, 9);
+    const rosters = [9, 9, 8, 7, 6, 6, 5, 4, 4, 3];
+    for (const roster of rosters) {
+      expect(budget.allowsAnotherRound(roster)).toBe(true);
+      budget.recordRound(Math.max(3, Math.floor((2 * roster) / 3) + 1), roster);
+    }
+    expect(budget.epsilonSpent).toBeLessThanOrEqual(8);
+    expect(budget.epsilonSpent).toBeGreaterThan(7.9);
   });
 
   test('the summary reports what ran and what was spent', () => {
-    const budget = new PrivacyBudget(dp({ noiseMultiplier: 3 }), 5, 1, 5, 3);
-    budget.recordRound(5);
+    const budget = new PrivacyBudget(plan({ noiseMultiplier: 3 }, { rounds: 5 }), 1, 5);
+    budget.recordRound(5, 5);
 
     expect(budget.summary()).toEqual({ mode: 'central', epsilonBudget: 8, delta: 1e-5, clipNorm: 1, noiseMultiplier: 3, epsilonSpent: budget.epsilonSpent, roundsAccounted: 1 });
     expect(budget.epsilonSpent).toBeGreaterThan(0);

@@ -15,8 +15,14 @@ import type { IdentityKeyPair } from '../common/secagg';
 export class AgentAudit {
   private readonly log: AuditLog;
 
-  constructor(path: string, private readonly identity: IdentityKeyPair, private readonly bus: Bus) {
-    this.log = AuditLog.open(path, { owner: identity.orgId, identity });
+  /**
+   * `trail.headFile` keeps the log's last head outside it; `trail.established`
+   * (the identity key existed before this start) means the log must exist.
+   * Either way a missing, emptied or cut log is refused (AUDIT_LOG_MISSING,
+   * AUDIT_LOG_TRUNCATED) instead of silently starting a new trail.
+   */
+  constructor(path: string, private readonly identity: IdentityKeyPair, private readonly bus: Bus, trail: { headFile?: string; established?: boolean } = {}) {
+    this.log = AuditLog.open(path, { owner: identity.orgId, identity, headFile: trail.headFile, established: trail.established });
   }
 
   get path(): string {
@@ -28,13 +34,22 @@ export class AgentAudit {
     this.log.append(type, data, actor);
   }
 
-  /** Jobs this organisation already decided on, from its own (verified) log: job id → accepted. */
-  decidedJobs(): Map<string, boolean> {
-    const decided = new Map<string, boolean>();
+  /**
+   * Jobs this organisation already decided on, from its own (verified) log:
+   * job id → accepted, and the SHA-256 of the offer decided (from the
+   * decision, or for entries written before decisions named it, from the
+   * job's last offer.received before it; null when neither says).
+   */
+  decidedJobs(): Map<string, { accepted: boolean; offerSha256: string | null }> {
+    const decided = new Map<string, { accepted: boolean; offerSha256: string | null }>();
+    const received = new Map<string, string>();
     for (const line of readFileSync(this.log.path, 'utf8').split('\n')) {
-      if (!line.includes('"offer.decision"')) continue;
+      if (!line.includes('"offer.decision"') && !line.includes('"offer.received"')) continue;
       const entry = JSON.parse(line) as AuditEntry;
-      if (entry.type === 'offer.decision' && typeof entry.data.jobId === 'string') decided.set(entry.data.jobId, entry.data.accepted === true);
+      const { jobId, offerSha256 } = entry.data;
+      if (typeof jobId !== 'string') continue;
+      if (entry.type === 'offer.received' && typeof offerSha256 === 'string') received.set(jobId, offerSha256);
+      if (entry.type === 'offer.decision') decided.set(jobId, { accepted: entry.data.accepted === true, offerSha256: typeof offerSha256 === 'string' ? offerSha256 : (received.get(jobId) ?? null) });
     }
     return decided;
   }

@@ -9,35 +9,41 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../common/errors';
+import { ID_PATTERN, ID_PATTERN_TEXT } from '../common/ids';
 import { parseWithSchema, problemsError } from '../common/schema-errors';
 import { loadTlsMaterial, type TlsFiles, type TlsMaterial } from '../common/pki';
 import { sha256Hex } from '../common/signing';
 import { consoleSettingsSchema, isLoopback } from '../console';
 import { loadPolicy, type ModerationPolicy } from './policy';
 
-const identifier = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a lower-case identifier');
+const identifier = z.string().regex(ID_PATTERN, ID_PATTERN_TEXT);
 
 const SANDBOX_DEFAULTS = {
   type: 'auto' as const,
-  allowProcessSandbox: true,
+  // Isolation is never lost silently: training outside a container is the organisation's explicit choice.
+  allowProcessSandbox: false,
   image: 'shoal-trainer:dev',
-  limits: { memoryMiB: 2048, cpus: 1, pids: 256, outputMiB: 256 },
+  limits: { memoryMiB: 2048, cpus: 1, pids: 256, outputMiB: 256, outputEntries: 256 },
 };
 
 /** Where training runs: a hardened Docker container, or (weaker) a child process. */
 const sandboxSchema = z.strictObject({
-  /** auto: Docker when an engine answers and the trainer image exists, else the process sandbox (if allowed). */
+  /** auto: Docker when an engine answers and the trainer image exists, else the process sandbox (only if allowed). */
   type: z.enum(['auto', 'docker', 'process']).default('auto'),
-  /** false: never train outside a container; the agent refuses to start without Docker. */
-  allowProcessSandbox: z.boolean().default(true),
+  /** true: the agent may train outside a container (logged and audited as sandbox.weakened); false (default): it refuses to start without Docker. */
+  allowProcessSandbox: z.boolean().default(SANDBOX_DEFAULTS.allowProcessSandbox),
   /** The trainer image (built by `npm run build:images`). */
   image: z.string().min(1).default(SANDBOX_DEFAULTS.image),
+  /** The trainer image's id, to run exactly that image; absent: the id `image` names when the agent starts. */
+  imageId: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'an image id, sha256: and 64 hex digits').optional(),
   /** Caps for every training container. */
   limits: z.strictObject({
     memoryMiB: z.number().int().min(64).max(1024 * 1024).default(2048),
     cpus: z.number().positive().max(256).default(1),
     pids: z.number().int().min(8).max(65536).default(256),
     outputMiB: z.number().int().min(1).max(1024 * 1024).default(256),
+    /** Files, folders and links the trainer may leave in /out, at every depth. */
+    outputEntries: z.number().int().min(4).max(1_000_000).default(SANDBOX_DEFAULTS.limits.outputEntries),
   }).default(SANDBOX_DEFAULTS.limits),
 });
 
@@ -50,7 +56,7 @@ export const agentConfigSchema = z.strictObject({
   /** Mutual TLS: the federation CA, this organisation's participant certificate and key (from `shoal pki issue`), and the revocation list. */
   tls: z.strictObject({ ca: z.string().min(1), cert: z.string().min(1), key: z.string().min(1), crl: z.string().min(1).optional() }),
   datasets: z.record(identifier, z.strictObject({ path: z.string().min(1) })),
-  /** Scratch space for trainer inputs and outputs. */
+  /** The agent's records (identity key, audit head, moderation queue) and, under runs/, trainer inputs and outputs. */
   workDir: z.string().min(1).default('./shoal-agent-work'),
   /** The tamper-evident audit log (JSON Lines); default <workDir>/audit.jsonl. */
   auditLog: z.string().min(1).optional(),
@@ -76,7 +82,7 @@ export type AgentConfig = Omit<z.output<typeof agentConfigSchema>, 'policy' | 'a
 export function compileAgentConfig(input: unknown, baseDir: string): AgentConfig {
   const config = parseWithSchema(agentConfigSchema, input, 'agent config');
   if (config.sandbox.type === 'process' && !config.sandbox.allowProcessSandbox) {
-    throw problemsError('agent config', [{ path: 'sandbox.type', expected: 'docker or auto, since sandbox.allowProcessSandbox is false', found: '"process"' }]);
+    throw problemsError('agent config', [{ path: 'sandbox.type', expected: 'docker or auto, since sandbox.allowProcessSandbox is false (set it to true to train outside a container)', found: '"process"' }]);
   }
   if (config.console && !config.console.tls && !isLoopback(config.console.host)) {
     throw problemsError('agent config', [{ path: 'console.tls', expected: `a certificate and key, since console.host ${config.console.host} is not loopback (passwords must not cross the network in the clear)`, found: 'nothing' }]);

@@ -5,6 +5,7 @@
  * answers with a signed decision, and runs a job session
  * for each accepted job. Everything it decides or sends is audited.
  */
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Bus, BusSubscription } from '../common/bus/bus';
 import { subjects } from '../common/bus/subjects';
@@ -14,7 +15,7 @@ import { errorMessage } from '../common/errors';
 import { participantTls, type AgentConfig } from './agent-config';
 import type { TlsMaterial } from '../common/pki';
 import { AgentAudit } from './agent-audit';
-import { loadOrCreateIdentity } from './identity-store';
+import { AUDIT_HEAD_FILE, loadOrCreateIdentity } from './identity-store';
 import { JobSession } from './job-session';
 import { ModerationQueue } from './moderation-queue';
 import { screenOffer, type ScreenedOffer } from './offer';
@@ -42,6 +43,8 @@ export class ParticipantAgent {
   private readonly sessions = new Map<string, { session: JobSession; done: Promise<string>; spec: ScreenedOffer['spec']; ended: boolean }>();
   /** Every job this agent has been offered and not refused outright: a repeated offer gets the same answer. */
   private readonly offers = new Map<string, OfferStatus>();
+  /** The offer each of those jobs was answered (or is being answered) for: the answer is that offer's alone. */
+  private readonly offerHashes = new Map<string, string | null>();
   private readonly moderating = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
@@ -70,10 +73,15 @@ export class ParticipantAgent {
     const { identity, created } = loadOrCreateIdentity(config.workDir, config.orgId);
     this.identity = identity;
     logger.info({ created, publicKey: Buffer.from(identity.publicKey).toString('hex') }, 'identity key loaded');
-    this.audit = new AgentAudit(config.auditLog, identity, bus);
-    // Offers decided before a restart keep their answer: a replayed offer starts nothing.
-    for (const [jobId, accepted] of this.audit.decidedJobs()) this.offers.set(jobId, accepted ? 'accepted' : 'declined');
+    // An agent that has started before keeps one trail: a missing, emptied or cut log stops it here.
+    this.audit = new AgentAudit(config.auditLog, identity, bus, { headFile: join(config.workDir, AUDIT_HEAD_FILE), established: !created });
+    // Offers decided before a restart keep their answer: a replayed offer starts nothing, a different one is refused (OFFER_CHANGED).
+    for (const [jobId, { accepted, offerSha256 }] of this.audit.decidedJobs()) {
+      this.offers.set(jobId, accepted ? 'accepted' : 'declined');
+      this.offerHashes.set(jobId, offerSha256);
+    }
     this.audit.record('agent.started', { sandbox: sandbox.kind, policyFile: config.policyFile, policySha256: config.policySha256, datasets: Object.keys(config.datasets) });
+    if (sandbox.weakened) this.audit.record('sandbox.weakened', { sandbox: sandbox.kind, reason: sandbox.weakened });
     this.moderator = new OfferModerator({ config, audit: this.audit, queue: this.queue, ledger: PrivacyLedger.open(config.privacyLedger), identity, bus, logger, countParameters });
     this.subscription = bus.subscribe(subjects.offers(config.orgId));
     this.loop = (async () => {
@@ -105,12 +113,19 @@ export class ParticipantAgent {
     const { offer } = screened;
     const jobId = offer.spec.jobId;
     const known = this.offers.get(jobId);
+    if (known && this.offerHashes.get(jobId) !== offer.offerSha256) {
+      // Another offer under a job id already answered: it must not borrow that answer, nor start anything.
+      const refusal = moderator.refuseChangedOffer(offer, this.offerHashes.get(jobId) ?? null);
+      respond({ orgId: config.orgId, jobId, status: 'declined', refusal: config.policy.shareDecisionReasons ? refusal : undefined });
+      return;
+    }
     if (known) {
       // A repeated offer (the regulator retries until it hears back, or replays an old one): the same answer, nothing new starts.
       respond({ orgId: config.orgId, jobId, status: known });
       return;
     }
     this.offers.set(jobId, 'received');
+    this.offerHashes.set(jobId, offer.offerSha256);
     audit.record('offer.received', { jobId, requester: offer.spec.requester, signer: offer.signer, offerSha256: offer.offerSha256, expiresAt: offer.body.expiresAt, issuedAt: offer.body.issuedAt, dataset: offer.spec.dataset.name });
     let answered = false;
     const answer = (status: OfferStatus): void => {
@@ -176,6 +191,7 @@ export class ParticipantAgent {
       audit: this.audit as AgentAudit,
       queue: this.queue,
       outputPolicy: config.policy.output,
+      rosterPolicy: config.policy.privacy,
       tls: this.tls as TlsMaterial,
       logger: logger.child({ jobId: spec.jobId }),
     });

@@ -11,6 +11,8 @@ import { generateIdentity, identityFromPem, type IdentityKeyPair } from '../comm
 import { publicKeyText } from '../common/signing';
 
 export const IDENTITY_FILE = 'identity-ed25519.pem';
+/** The audit log's last head, kept beside the identity key rather than beside the log (see common/audit/recorded-head.ts). */
+export const AUDIT_HEAD_FILE = 'audit-head.json';
 
 export function loadOrCreateIdentity(workDir: string, orgId: string): { identity: IdentityKeyPair; created: boolean } {
   const path = join(workDir, IDENTITY_FILE);

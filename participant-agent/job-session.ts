@@ -5,28 +5,32 @@
  * none). Each run, check and sending is audited; too many output violations
  * and the agent withdraws from the job.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AggregatorClient } from '../aggregator';
-import { CoordinatorClient, type ReceivedTask } from '../coordinator';
-import { errorMessage, hasCode } from '../common/errors';
+import { CoordinatorClient, type ReceivedTask, type RefusedTaskFacts } from '../coordinator';
+import { errorMessage, hasCode, type ShoalError } from '../common/errors';
+import { shownValue } from '../common/ids';
 import { channelCredentials } from '../common/grpc/tls-credentials';
 import type { JobSpec } from '../common/job-spec';
-import type { TlsMaterial } from '../common/pki';
+import { proveIdentityKey, type TlsMaterial } from '../common/pki';
 import { settingsFromWire } from '../common/grpc/secagg-codec';
 import { addGaussianNoise, clipL2 } from '../common/privacy';
 import type { MaskExpander, IdentityKeyPair } from '../common/secagg';
 import { sha256Hex } from '../common/signing';
-import type { FitInstructions__Output } from '../proto/generated/shoal/v1/FitInstructions';
+import type { TaskHeader__Output } from '../proto/generated/shoal/v1/TaskHeader';
 import type { Sandbox, SandboxExit, SandboxLimits } from './sandbox/sandbox';
 import type { AgentAudit } from './agent-audit';
 import { ContributionError } from './contribution-error';
 import type { ModerationQueue } from './moderation-queue';
 import type { OutputPolicy } from './output-check';
 import { OutputGate, type OutputPlace, type PassedOutput } from './output-gate';
+import { verifyPeerKeys } from './roster';
+import { prepareRunFolder, removeJobRuns, removeRunFolder } from './run-folders';
+import { PROJECTED_DATASET_FILE, writeProjectedDataset } from './sandbox/projected-dataset';
 import { SecureContribution } from './secure-contribution';
-import { brokenPromise } from './task-promises';
+import { approveJob, approvedFit, checkTask, rosterOf, TaskCounter, type ApprovedFit, type ApprovedJob, type RosterPolicy, type TaskRefusal } from './task-check';
 import { TRAINER_FILES, type TrainerFailure, type TrainerTask } from './trainer/trainer-contract';
 
 export interface JobSessionDeps {
@@ -44,6 +48,8 @@ export interface JobSessionDeps {
   audit: AgentAudit;
   queue: ModerationQueue;
   outputPolicy: OutputPolicy;
+  /** Whom the organisation masks with: its policy's privacy.minParticipantsPerRound and privacy.peers. */
+  rosterPolicy: RosterPolicy;
   /** This organisation's certificate (its identity to the job's servers), the CA and revocation list. */
   tls: TlsMaterial;
   logger: Logger;
@@ -65,6 +71,10 @@ export class JobSession {
   private readonly gate: OutputGate;
   private readonly stopping = new AbortController();
   private stopped = false;
+  /** What the organisation accepted, derived once from the signed spec and its policy; every task is checked against it. */
+  private readonly approved: ApprovedJob;
+  /** How often each round was asked for, and which collections were handled. */
+  private readonly counter = new TaskCounter();
   outcome = 'running';
 
   constructor(private readonly deps: JobSessionDeps) {
@@ -72,12 +82,15 @@ export class JobSession {
     this.coordinator = new CoordinatorClient(deps.coordinatorAddress, channelCredentials(deps.tls, { role: 'coordinator', orgId: deps.spec.jobId }));
     this.aggregator = new AggregatorClient(deps.aggregatorAddress, 'participant-agent', channelCredentials(deps.tls, { role: 'aggregator', orgId: deps.spec.jobId }));
     this.gate = new OutputGate({ spec: deps.spec, policy: deps.outputPolicy, queue: deps.queue, audit: deps.audit, logger: deps.logger });
+    this.approved = approveJob(deps.spec, deps.orgId, deps.rosterPolicy);
   }
 
   async run(): Promise<string> {
     const { spec, orgId, logger } = this.deps;
     try {
-      await this.coordinator.join(spec.jobId, orgId, this.deps.identity.publicKey, 15_000);
+      // The identity key travels with the proof that this organisation's certificate key vouches for it.
+      const proof = proveIdentityKey(orgId, this.deps.identity.publicKey, this.deps.tls);
+      await this.coordinator.join(spec.jobId, orgId, this.deps.identity.publicKey, proof, 15_000);
       this.deps.audit.record('job.joined', { jobId: spec.jobId, coordinator: this.deps.coordinatorAddress, aggregator: this.deps.aggregatorAddress });
       logger.info('joined job');
       let errors = 0;
@@ -89,6 +102,10 @@ export class JobSession {
           errors = 0;
         } catch (err) {
           if (hasCode(err, 'NOT_ADMITTED') || hasCode(err, 'UNKNOWN_JOB')) throw err;
+          if (hasCode(err, 'INVALID_IDENTIFIER')) {
+            await this.refuseMisnamedTask(err as ShoalError);
+            throw err;
+          }
           if (errors++ === 0) unreachableSince = Date.now();
           if (Date.now() - unreachableSince > COORDINATOR_GRACE_MS) throw err;
           logger.warn({ err: errorMessage(err), attempt: errors }, 'coordinator unreachable; retrying');
@@ -108,7 +125,12 @@ export class JobSession {
     } finally {
       this.coordinator.close();
       this.aggregator.close();
-      rmSync(join(this.deps.workDir, this.deps.spec.jobId), { recursive: true, force: true });
+      // Only this job's runs: the organisation's records live outside <workDir>/runs.
+      try {
+        removeJobRuns(this.deps.workDir, spec.jobId);
+      } catch (err) {
+        logger.error({ err: errorMessage(err) }, 'the job\'s run folders could not be removed');
+      }
       this.deps.queue.forgetJob(spec.jobId);
     }
     this.deps.audit.record('job.ended', { jobId: spec.jobId, outcome: this.outcome, outputViolations: this.gate.violationCount });
@@ -126,21 +148,31 @@ export class JobSession {
     const kind = TASK_KINDS[header.kind as keyof typeof TASK_KINDS];
     const logger = this.deps.logger.child({ round: header.round, collection: header.collectionId });
     if (!kind) {
-      logger.warn({ kind: header.kind }, 'unknown task kind ignored');
+      await this.refuse(String(header.kind), header, { code: 'TASK_NOT_APPROVED', field: 'kind', message: `the job has statistics, fit and evaluate tasks, not ${shownValue(header.kind)}` }, logger);
       return;
     }
     if (Date.now() > header.deadlineUnixMs) {
       logger.warn('task arrived after its deadline; skipped');
       return;
     }
+    // Before anything runs or is written: the task must be what the organisation accepted.
+    const refusal = checkTask(this.approved, kind, header, this.counter);
+    if (refusal) {
+      await this.refuse(kind, header, refusal, logger);
+      return;
+    }
+    // The roster is approved from here on. Once the secure settings are decoded, before any key is used: each peer's
+    // identity key bound to its certificate (PEER_KEY_UNVERIFIED, refused through this.refuse like the checks above).
+    // The agent's own fit settings: the noise it adds is the one it computed, whatever the header said.
+    const fit = kind === 'fit' ? approvedFit(this.deps.spec, rosterOf(header).length) : null;
     let secure: SecureContribution | undefined;
     /** The hash of the update once it started leaving. */
     let sending: string | undefined;
     try {
-      const broken = brokenPromise(this.deps.spec, kind, task.header);
-      if (broken) throw new ContributionError(broken.code, broken.message);
       if (header.secure) {
-        const settings = settingsFromWire(header.secure, Object.keys(header.secure.identityKeys ?? {}).sort());
+        const settings = settingsFromWire(header.secure, rosterOf(header));
+        const unverified = await verifyPeerKeys(settings, { orgId: this.deps.orgId, identityKey: this.deps.identity.publicKey }, { caCertificate: this.deps.tls.ca, revocationList: this.deps.tls.crlPem, now: new Date() });
+        if (unverified) return await this.refuse(kind, header, unverified, logger);
         // Keys are exchanged before training, while the whole cohort is online.
         secure = await SecureContribution.begin({
           aggregator: this.aggregator,
@@ -157,7 +189,7 @@ export class JobSession {
       const place: OutputPlace = { round: header.round, collectionId: header.collectionId, kind, deadlineUnixMs: header.deadlineUnixMs };
       const checked = await this.train(kind, task, place, logger);
       await this.gate.release(place, checked, this.stopping.signal);
-      const produced = privatized(checked, kind === 'fit' ? header.fit : null);
+      const produced = privatized(checked, fit);
       // The update as it leaves this organisation, before masking (masked bytes look random and prove nothing).
       // Recorded before sending, so the head the coordinator receives already covers it.
       const where = { jobId: this.deps.spec.jobId, round: header.round, collectionId: header.collectionId, kind };
@@ -195,6 +227,38 @@ export class JobSession {
     return sha256Hex(Buffer.from(this.deps.identity.sign(message)));
   }
 
+  /**
+   * A task the coordinator client refused because an identifier in it is
+   * invalid (a collection id such as "../x", a roster org id, a round out of
+   * range). Nothing was written for it; it is audited and reported, and the
+   * agent then leaves the job: an honest coordinator never sends such a task,
+   * and following one that does would only fill the audit log.
+   */
+  private async refuseMisnamedTask(err: ShoalError): Promise<void> {
+    const facts = (err.details ?? {}) as Partial<RefusedTaskFacts> & { reason?: string };
+    const { jobId } = this.deps.spec;
+    const kind = facts.kind === undefined ? null : (TASK_KINDS[facts.kind as keyof typeof TASK_KINDS] ?? facts.kind);
+    const reason = facts.reason ?? errorMessage(err);
+    this.deps.audit.record('task.refused', { jobId, round: facts.round ?? null, collectionId: facts.collectionId ?? null, kind, code: 'INVALID_IDENTIFIER', field: facts.field ?? null, reason });
+    this.deps.audit.publishHead(jobId);
+    this.deps.logger.error({ code: 'INVALID_IDENTIFIER', field: facts.field }, 'refused a task with an invalid identifier; leaving the job');
+    // The invalid id itself is not echoed back as a collection id; the message names it.
+    await this.report(facts.collectionIdValid && facts.collectionId ? facts.collectionId : '', 'INVALID_IDENTIFIER', reason, this.deps.logger);
+  }
+
+  /**
+   * Refuses a task that is not what the organisation accepted: audited as
+   * task.refused and reported to the coordinator, with nothing written and
+   * no trainer run. A repeated collection is only audited (see TaskRefusal).
+   */
+  private async refuse(kind: string, header: TaskHeader__Output, refusal: TaskRefusal, logger: Logger): Promise<void> {
+    const { jobId } = this.deps.spec;
+    this.deps.audit.record('task.refused', { jobId, round: header.round, collectionId: header.collectionId, kind, code: refusal.code, field: refusal.field ?? null, reason: refusal.message });
+    this.deps.audit.publishHead(jobId);
+    logger.warn({ kind, code: refusal.code, field: refusal.field }, 'task refused: it is not what the organisation accepted');
+    if (!refusal.alreadyHandled) await this.report(header.collectionId, refusal.code, refusal.message, logger);
+  }
+
   private async report(collectionId: string, code: string, message: string, logger: Logger): Promise<void> {
     await this.coordinator
       .reportStatus({ jobId: this.deps.spec.jobId, orgId: this.deps.orgId, collectionId, code, message }, 10_000)
@@ -215,20 +279,17 @@ export class JobSession {
   /** Runs the trainer on the task and returns its checked contribution. */
   private async train(kind: TrainerTask['kind'], task: ReceivedTask, place: OutputPlace, logger: Logger): Promise<PassedOutput> {
     const { spec } = this.deps;
-    const runDir = join(this.deps.workDir, spec.jobId, task.header.collectionId);
-    const inputDir = join(runDir, 'in');
-    const outputDir = join(runDir, 'out');
-    rmSync(runDir, { recursive: true, force: true });
-    mkdirSync(inputDir, { recursive: true });
-    mkdirSync(outputDir, { recursive: true });
+    const { runDir, inputDir, outputDir } = prepareRunFolder(this.deps.workDir, spec.jobId, task.header.collectionId);
     try {
+      // The trainer gets a copy with the granted columns only (the job's features and label), removed with the run folder.
+      const dataset = await writeProjectedDataset({ source: this.deps.dataPath, columns: [...spec.dataset.features, spec.dataset.label], target: join(runDir, PROJECTED_DATASET_FILE) });
       const fit = task.header.fit;
       const trainerTask: TrainerTask = {
         kind,
         jobId: spec.jobId,
         round: task.header.round,
         seed: spec.seed,
-        dataset: { path: this.deps.sandbox.dataPathInside(this.deps.dataPath), features: spec.dataset.features, label: spec.dataset.label, labelType: spec.dataset.labelType, classes: spec.dataset.classes },
+        dataset: { path: this.deps.sandbox.dataPathInside(dataset.path), features: spec.dataset.features, label: spec.dataset.label, labelType: spec.dataset.labelType, classes: spec.dataset.classes },
         validationFraction: spec.evaluation.validationFraction,
         model: spec.model,
         normalization: task.header.normalization ? { mean: task.header.normalization.mean, std: task.header.normalization.std } : null,
@@ -241,10 +302,10 @@ export class JobSession {
       const started = Date.now();
       const resources = spec.resources;
       const requested = resources ? { memoryBytes: resources.memoryMiB && resources.memoryMiB * 1024 * 1024, nanoCpus: resources.cpus && Math.round(resources.cpus * 1e9), pids: resources.pids } : undefined;
-      const run = await sandbox.start({ inputDir, outputDir, dataPath: this.deps.dataPath, timeoutMs, labels: { job: spec.jobId, round: String(task.header.round), org: this.deps.orgId }, requested });
+      const run = await sandbox.start({ inputDir, outputDir, dataPath: dataset.path, dataIsRunCopy: true, timeoutMs, labels: { job: spec.jobId, round: String(task.header.round), org: this.deps.orgId }, requested });
       const exit = await run.wait();
       const record = { sandbox: sandbox.kind, imageDigest: exit.imageDigest, exitCode: exit.exitCode, signal: exit.signal, timedOut: exit.timedOut, oomKilled: exit.oomKilled, outputTooLarge: exit.outputTooLarge, seconds: (Date.now() - started) / 1000 };
-      this.deps.audit.record('sandbox.run', { jobId: spec.jobId, round: place.round, collectionId: place.collectionId, kind, ...record, limits: sandbox.limits });
+      this.deps.audit.record('sandbox.run', { jobId: spec.jobId, round: place.round, collectionId: place.collectionId, kind, ...record, limits: sandbox.limits, weakened: sandbox.weakened });
       const failure = trainerFailure(exit, timeoutMs, sandbox.limits, () => readJson<TrainerFailure>(join(outputDir, TRAINER_FILES.error)));
       if (failure) {
         // The logs are the trainer's own stdout/stderr; it never prints tensors.
@@ -254,7 +315,7 @@ export class JobSession {
       logger.info({ run: record }, 'the trainer finished');
       return this.gate.inspect(place, outputDir);
     } finally {
-      rmSync(runDir, { recursive: true, force: true });
+      removeRunFolder(this.deps.workDir, spec.jobId, runDir);
     }
   }
 }
@@ -262,9 +323,11 @@ export class JobSession {
 /**
  * Differential privacy at the participant, before anything leaves: the
  * update is clipped to the job's L2 bound, distributed noise is added, and
- * the weight becomes 1 when the job weighs participants uniformly.
+ * the weight becomes 1 when the job weighs participants uniformly. `fit` is
+ * what the agent derived from the accepted spec, never the coordinator's
+ * header, so the noise is the organisation's own.
  */
-function privatized(produced: { weight: number; vector: Float32Array | Float64Array }, fit: FitInstructions__Output | null): { weight: number; vector: Float32Array | Float64Array } {
+function privatized(produced: { weight: number; vector: Float32Array | Float64Array }, fit: ApprovedFit | null): { weight: number; vector: Float32Array | Float64Array } {
   if (!fit) return produced;
   let vector = produced.vector;
   if (fit.clipNorm > 0) vector = clipL2(vector, fit.clipNorm).vector;

@@ -1,7 +1,8 @@
 /**
  * Entry point of the participant agent daemon. Usage:
  *   node dist/participant-agent/main.js --config agent.yaml
- * Runs until SIGINT/SIGTERM. Exit code 2 when the config is invalid. With a
+ * Runs until SIGINT/SIGTERM. Exit code 2 when the config is invalid, 5 when
+ * its audit log is damaged, missing, emptied or cut short. With a
  * `console:` section it also serves the organisation console (web).
  */
 import { Command } from 'commander';
@@ -14,6 +15,9 @@ import { ParticipantAgent } from './agent';
 import { createSandbox } from './sandbox/create-sandbox';
 import { ConsoleUsers } from '../console';
 import { startOrganisationConsole } from './console/organisation-console';
+
+/** Why an agent refuses to start on its audit log: it is damaged, gone, emptied, cut short, or its recorded head is unreadable. */
+const AUDIT_REFUSALS = ['AUDIT_LOG_CORRUPT', 'AUDIT_LOG_MISSING', 'AUDIT_LOG_TRUNCATED', 'AUDIT_HEAD_UNREADABLE'];
 
 async function main(): Promise<void> {
   const options = new Command('shoal-agent').requiredOption('--config <file>', 'the agent config (YAML)').parse().opts<{ config: string }>();
@@ -50,7 +54,16 @@ async function main(): Promise<void> {
   }
   logger.info({ sandbox: sandbox.kind }, 'sandbox selected');
   const agent = new ParticipantAgent({ config, bus, sandbox, logger });
-  await agent.start();
+  try {
+    await agent.start();
+  } catch (err) {
+    // A missing, emptied or cut audit log is a failed verification (exit 5), told in words, not a crash.
+    if (AUDIT_REFUSALS.some((code) => hasCode(err, code))) {
+      process.stderr.write(`shoal-agent: ${errorMessage(err)}\n`);
+      process.exit(EXIT_CODES.auditFailed);
+    }
+    throw err;
+  }
   let consoleUrl: string | undefined;
   let closeConsole = async (): Promise<void> => undefined;
   if (config.console && consoleUsers) {

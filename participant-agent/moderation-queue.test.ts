@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -9,6 +10,12 @@ const example = parse(readFileSync(join(__dirname, '..', 'examples', 'credit-def
 // The real clock, since the agent's waits run on it; offers expire a minute after this.
 const NOW = new Date();
 const FAST_POLL_MS = 5;
+const fast = { pollMs: FAST_POLL_MS };
+
+/** A stand-in for the SHA-256 of the signed offer of `jobId`; `version` tells two offers of the same job apart. */
+function hashOf(jobId: string, version = 'a'): string {
+  return createHash('sha256').update(`${jobId}/${version}`).digest('hex');
+}
 
 let workDir: string;
 let queue: ModerationQueue;
@@ -20,9 +27,10 @@ beforeEach(() => {
 
 afterEach(() => rmSync(workDir, { recursive: true, force: true }));
 
-function offer(jobId: string, settings: { receivedAt?: Date; expiresAt?: Date } = {}): PendingOffer {
+function offer(jobId: string, settings: { receivedAt?: Date; expiresAt?: Date; version?: string } = {}): PendingOffer {
   return {
     jobId,
+    offerSha256: hashOf(jobId, settings.version),
     requester: 'regulator',
     receivedAt: (settings.receivedAt ?? NOW).toISOString(),
     expiresAt: (settings.expiresAt ?? new Date(Date.now() + 60_000)).toISOString(),
@@ -63,10 +71,10 @@ describe('offers waiting for a person', () => {
     queue.enqueue(offer('job-a'));
     expect(queue.pending().map((o) => o.jobId)).toEqual(['job-a']);
 
-    const waiting = queue.waitForDecision('job-a', new Date(Date.now() + 10_000), undefined, FAST_POLL_MS);
-    const decision = queue.decide('job-a', { approve: true, reason: 'looked fine', by: 'alice' }, NOW);
+    const waiting = queue.waitForDecision('job-a', hashOf('job-a'), new Date(Date.now() + 10_000), fast);
+    const decision = queue.decide('job-a', { approve: true, reason: 'looked fine', by: 'alice', offer: hashOf('job-a') }, NOW);
 
-    expect(decision).toEqual({ jobId: 'job-a', approve: true, reason: 'looked fine', by: 'alice', at: NOW.toISOString() });
+    expect(decision).toEqual({ jobId: 'job-a', offerSha256: hashOf('job-a'), approve: true, reason: 'looked fine', by: 'alice', at: NOW.toISOString() });
     await expect(waiting).resolves.toEqual(decision);
     expect(existsSync(pendingFile('job-a'))).toBe(false);
     expect(readdirSync(join(workDir, 'moderation', 'decisions'))).toEqual([]);
@@ -83,42 +91,42 @@ describe('offers waiting for a person', () => {
 
   test('an offer is decided once; the second decision is refused and names the first', () => {
     queue.enqueue(offer('job-a'));
-    queue.decide('job-a', { approve: true, reason: '', by: 'alice' }, NOW);
+    queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: hashOf('job-a') }, NOW);
 
     expect(() => queue.decide('job-a', { approve: false, reason: 'no', by: 'bob' }, NOW)).toThrow(`job job-a was already approved by alice at ${NOW.toISOString()}`);
-    expect(queue.takeDecision('job-a')?.by).toBe('alice');
+    expect(queue.takeDecision('job-a', hashOf('job-a'))?.by).toBe('alice');
   });
 
   test('deciding a job that is not waiting is refused with the jobs that are', () => {
     queue.enqueue(offer('job-a'));
 
-    expect(codeOf(() => queue.decide('job-z', { approve: true, reason: '', by: 'alice' }))).toBe('NOT_PENDING');
-    expect(() => queue.decide('job-z', { approve: true, reason: '', by: 'alice' })).toThrow(/waiting: job-a$/);
+    expect(codeOf(() => queue.decide('job-z', { approve: true, reason: '', by: 'alice', offer: hashOf('job-z') }))).toBe('NOT_PENDING');
+    expect(() => queue.decide('job-z', { approve: true, reason: '', by: 'alice', offer: hashOf('job-z') })).toThrow(/waiting: job-a$/);
   });
 
   test('an offer nobody decides expires: the agent hears "expired" and the entry is gone', async () => {
     queue.enqueue(offer('job-a', { expiresAt: new Date(Date.now() + 50) }));
 
-    const outcome = await queue.waitForDecision('job-a', new Date(Date.now() + 50), undefined, FAST_POLL_MS);
+    const outcome = await queue.waitForDecision('job-a', hashOf('job-a'), new Date(Date.now() + 50), fast);
 
     expect(outcome).toBe('expired');
     expect(existsSync(pendingFile('job-a'))).toBe(false);
     expect(readdirSync(join(workDir, 'moderation', 'decisions'))).toEqual([]);
-    expect(codeOf(() => queue.decide('job-a', { approve: true, reason: '', by: 'alice' }))).toBe('NOT_PENDING');
+    expect(codeOf(() => queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: hashOf('job-a') }))).toBe('NOT_PENDING');
   });
 
   test('deciding after the expiry time is refused even before the agent has noticed', () => {
     queue.enqueue(offer('job-a', { expiresAt: NOW }));
 
-    expect(codeOf(() => queue.decide('job-a', { approve: true, reason: '', by: 'alice' }, new Date(NOW.getTime() + 1)))).toBe('OFFER_EXPIRED');
-    expect(queue.takeDecision('job-a')).toBeUndefined();
+    expect(codeOf(() => queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: hashOf('job-a') }, new Date(NOW.getTime() + 1)))).toBe('OFFER_EXPIRED');
+    expect(queue.takeDecision('job-a', hashOf('job-a'))).toBeUndefined();
   });
 
   test('a decision made before the agent (re)starts waiting is taken at once, even past the expiry time', async () => {
     queue.enqueue(offer('job-a', { expiresAt: new Date(Date.now() + 60_000) }));
-    queue.decide('job-a', { approve: true, reason: '', by: 'alice' });
+    queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: hashOf('job-a') });
 
-    await expect(queue.waitForDecision('job-a', new Date(Date.now() - 1), undefined, FAST_POLL_MS)).resolves.toMatchObject({ approve: true, by: 'alice' });
+    await expect(queue.waitForDecision('job-a', hashOf('job-a'), new Date(Date.now() - 1), fast)).resolves.toMatchObject({ approve: true, by: 'alice' });
   });
 
   test('aborting the wait returns "aborted" promptly and keeps the entry for a restarted agent', async () => {
@@ -126,7 +134,7 @@ describe('offers waiting for a person', () => {
     const controller = new AbortController();
 
     const started = Date.now();
-    const waiting = queue.waitForDecision('job-a', new Date(Date.now() + 60_000), controller.signal, 30_000);
+    const waiting = queue.waitForDecision('job-a', hashOf('job-a'), new Date(Date.now() + 60_000), { signal: controller.signal, pollMs: 30_000 });
     setTimeout(() => controller.abort(), 20);
 
     await expect(waiting).resolves.toBe('aborted');
@@ -139,7 +147,7 @@ describe('offers waiting for a person', () => {
     queue.enqueue(offer('job-a'));
 
     expect(cli.pending().map((o) => o.jobId)).toEqual(['job-a']);
-    const waiting = queue.waitForDecision('job-a', new Date(Date.now() + 10_000), undefined, FAST_POLL_MS);
+    const waiting = queue.waitForDecision('job-a', hashOf('job-a'), new Date(Date.now() + 10_000), fast);
     cli.decide('job-a', { approve: false, reason: 'not this quarter', by: 'bob' });
 
     await expect(waiting).resolves.toMatchObject({ approve: false, reason: 'not this quarter', by: 'bob' });
@@ -150,7 +158,7 @@ describe('offers waiting for a person', () => {
     queue.enqueue(offer('job-late', { receivedAt: new Date(NOW.getTime() + 1000) }));
     queue.enqueue(offer('job-early', { receivedAt: NOW }));
     queue.enqueue(offer('job-decided'));
-    queue.decide('job-decided', { approve: true, reason: '', by: 'alice' });
+    queue.decide('job-decided', { approve: true, reason: '', by: 'alice', offer: hashOf('job-decided') });
     writeFileSync(pendingFile('job-broken'), '{ not json');
 
     const { offers, unreadable } = queue.scanPending();
@@ -162,15 +170,99 @@ describe('offers waiting for a person', () => {
 
   test('forgetJob removes the pending entry, the decision and the releases', () => {
     queue.enqueue(offer('job-a'));
-    queue.decide('job-a', { approve: true, reason: '', by: 'alice' });
+    queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: hashOf('job-a') });
     queue.requestRelease(releaseRequest('job-a', 1));
 
     queue.forgetJob('job-a');
 
     expect(queue.get('job-a')).toBeUndefined();
-    expect(queue.takeDecision('job-a')).toBeUndefined();
+    expect(queue.takeDecision('job-a', hashOf('job-a'))).toBeUndefined();
     expect(queue.pendingReleases()).toEqual([]);
     expect(existsSync(join(workDir, 'moderation', 'releases', 'job-a'))).toBe(false);
+  });
+});
+
+describe('a decision binds to the offer the person read', () => {
+  const A = hashOf('job-a', 'a');
+  const B = hashOf('job-a', 'b');
+
+  test('an approval must name the offer, by its hash or a prefix of at least 12 hex digits', () => {
+    queue.enqueue(offer('job-a'));
+
+    expect(codeOf(() => queue.decide('job-a', { approve: true, reason: '', by: 'alice' }))).toBe('OFFER_HASH_REQUIRED');
+    expect(codeOf(() => queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: A.slice(0, 11) }))).toBe('INVALID_OFFER_HASH');
+    expect(codeOf(() => queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: 'not-a-hash-at-all' }))).toBe('INVALID_OFFER_HASH');
+    expect(readdirSync(join(workDir, 'moderation'))).toEqual(['pending']);
+
+    expect(queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: A.slice(0, 12).toUpperCase() }, NOW)).toEqual({ jobId: 'job-a', offerSha256: A, approve: true, reason: '', by: 'alice', at: NOW.toISOString() });
+  });
+
+  test('a decision naming another offer than the one waiting is refused with OFFER_CHANGED and nothing is recorded', () => {
+    queue.enqueue(offer('job-a', { version: 'b' }));
+
+    expect(codeOf(() => queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: A.slice(0, 16) }))).toBe('OFFER_CHANGED');
+    expect(() => queue.decide('job-a', { approve: false, reason: 'no', by: 'alice', offer: A })).toThrow(
+      `the offer of job job-a waiting now is ${B.slice(0, 16)}…, not the ${A.slice(0, 16)}… you named: the requester sent a different offer under the same job id; read it with shoal agent show job-a and decide on it`,
+    );
+    expect(existsSync(join(workDir, 'moderation', 'decisions'))).toBe(false);
+    expect(queue.pending().map((o) => o.offerSha256)).toEqual([B]);
+  });
+
+  test('a rejection without a hash applies to the offer waiting now', () => {
+    queue.enqueue(offer('job-a', { version: 'b' }));
+
+    expect(queue.decide('job-a', { approve: false, reason: 'not this quarter', by: 'bob' }).offerSha256).toBe(B);
+  });
+
+  test('the agent discards a decision made on another offer of the job, and the new offer waits for its own', async () => {
+    // The person approved offer A; the requester then replaced it with B under the same job id (after an agent restart, say).
+    queue.enqueue(offer('job-a', { version: 'a' }));
+    queue.decide('job-a', { approve: true, reason: 'read A', by: 'alice', offer: A }, NOW);
+    queue.enqueue(offer('job-a', { version: 'b' }));
+    const stale: unknown[] = [];
+
+    expect(queue.takeDecision('job-a', B, (d) => stale.push(d))).toBeUndefined();
+
+    expect(stale).toEqual([{ jobId: 'job-a', offerSha256: A, approve: true, reason: 'read A', by: 'alice', at: NOW.toISOString() }]);
+    expect(readdirSync(join(workDir, 'moderation', 'decisions'))).toEqual([]);
+    expect(queue.pending().map((o) => o.offerSha256)).toEqual([B]);
+    const waiting = queue.waitForDecision('job-a', B, new Date(Date.now() + 10_000), { ...fast, onStale: (d) => stale.push(d) });
+    expect(codeOf(() => queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: A }))).toBe('OFFER_CHANGED');
+    queue.decide('job-a', { approve: true, reason: 'read B', by: 'alice', offer: B.slice(0, 12) });
+    await expect(waiting).resolves.toMatchObject({ offerSha256: B, reason: 'read B' });
+    expect(stale).toHaveLength(1);
+  });
+
+  test('a decision file that names no offer (written before decisions did) is never applied', async () => {
+    queue.enqueue(offer('job-a'));
+    mkdirSync(join(workDir, 'moderation', 'decisions'));
+    writeFileSync(join(workDir, 'moderation', 'decisions', 'job-a.json'), JSON.stringify({ jobId: 'job-a', approve: true, reason: '', by: 'mallory', at: NOW.toISOString() }));
+    const stale: Array<{ by: string }> = [];
+
+    const outcome = await queue.waitForDecision('job-a', A, new Date(Date.now() + 50), { ...fast, onStale: (d) => stale.push(d) });
+
+    expect(outcome).toBe('expired');
+    expect(stale.map((d) => d.by)).toEqual(['mallory']);
+  });
+
+  test('a decision on an earlier offer not yet discarded blocks a decision on the new one until the agent discards it', () => {
+    queue.enqueue(offer('job-a', { version: 'a' }));
+    queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: A });
+    queue.enqueue(offer('job-a', { version: 'b' }));
+
+    expect(() => queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: B })).toThrow(`a decision on an earlier offer of job job-a (${A.slice(0, 16)}) waits for the agent to discard it; try again in a moment`);
+    expect(queue.takeDecision('job-a', B)).toBeUndefined();
+    expect(queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: B }).offerSha256).toBe(B);
+    expect(queue.takeDecision('job-a', B)?.offerSha256).toBe(B);
+  });
+
+  test('a pending entry without its offer hash is not one the agent wrote', () => {
+    queue.enqueue(offer('job-a'));
+    const { offerSha256: _dropped, ...unbound } = offer('job-a');
+    writeFileSync(pendingFile('job-a'), JSON.stringify(unbound));
+
+    expect(codeOf(() => queue.get('job-a'))).toBe('PENDING_UNREADABLE');
+    expect(codeOf(() => queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: A }))).toBe('PENDING_UNREADABLE');
   });
 });
 
@@ -178,7 +270,7 @@ describe('job ids', () => {
   test.each(['../x', '../../etc/passwd', 'a/b', 'UPPER', '.hidden', ''])('%j is refused before any path is built', (jobId) => {
     expect(codeOf(() => queue.enqueue({ ...offer('job-a'), jobId }))).toBe('INVALID_JOB_ID');
     expect(codeOf(() => queue.get(jobId))).toBe('INVALID_JOB_ID');
-    expect(codeOf(() => queue.decide(jobId, { approve: true, reason: '', by: 'alice' }))).toBe('INVALID_JOB_ID');
+    expect(codeOf(() => queue.decide(jobId, { approve: true, reason: '', by: 'alice', offer: hashOf('job-a') }))).toBe('INVALID_JOB_ID');
     expect(codeOf(() => queue.release(jobId, 1, 'alice'))).toBe('INVALID_JOB_ID');
     expect(codeOf(() => queue.forgetJob(jobId))).toBe('INVALID_JOB_ID');
     expect(existsSync(join(workDir, 'moderation'))).toBe(false);

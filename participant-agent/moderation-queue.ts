@@ -12,16 +12,18 @@
  * Decisions and releases are created with link(2), which fails when the file
  * exists, so it is the single arbiter between a person and the agent giving
  * up at the deadline: the agent claims the same name with an "expired"
- * marker, and whoever links first wins. The offer files live in
+ * marker, and whoever links first wins. A decision names the SHA-256 of the
+ * offer the person read and applies to that offer only. The offer files live in
  * moderation/offer-queue-files.ts, the release files in
  * moderation/release-queue-files.ts; this class is the one way in.
  */
 import { join } from 'node:path';
-import { OfferQueueFiles } from './moderation/offer-queue-files';
+import { OfferQueueFiles, type DecisionInput, type DecisionWaitOptions } from './moderation/offer-queue-files';
 import type { HumanDecision, PendingOffer, PendingRelease, Release, UnreadableEntry, WaitOutcome } from './moderation/records';
 import { ReleaseQueueFiles } from './moderation/release-queue-files';
 
 export type { HumanDecision, PendingOffer, PendingRelease, Release, UnreadableEntry, WaitOutcome } from './moderation/records';
+export type { DecisionInput, DecisionWaitOptions } from './moderation/offer-queue-files';
 
 export class ModerationQueue {
   private readonly offers: OfferQueueFiles;
@@ -40,18 +42,24 @@ export class ModerationQueue {
     this.offers.enqueue(offer);
   }
 
-  /** The person's decision, if one was made; consuming it removes the decision and the pending entry. */
-  takeDecision(jobId: string): HumanDecision | undefined {
-    return this.offers.takeDecision(jobId);
+  /**
+   * The person's decision on the offer `offerSha256`, if one was made;
+   * consuming it removes the decision and the pending entry. A decision on
+   * another offer of the job goes to `onStale` and is removed, never applied.
+   */
+  takeDecision(jobId: string, offerSha256: string, onStale?: (stale: HumanDecision) => void): HumanDecision | undefined {
+    return this.offers.takeDecision(jobId, offerSha256, onStale);
   }
 
   /**
-   * Polls for a person's decision until `expiresAt`. On expiry the pending
-   * entry is removed and a decision made in the same instant still wins.
-   * On abort the entry stays, so a restarted agent can wait for it again.
+   * Polls for a person's decision on the offer `offerSha256` until
+   * `expiresAt`. On expiry the pending entry is removed and a decision made
+   * in the same instant still wins. On abort the entry stays, so a restarted
+   * agent can wait for it again. Decisions on another offer of the job are
+   * discarded (options.onStale hears of each) and the wait goes on.
    */
-  waitForDecision(jobId: string, expiresAt: Date, signal?: AbortSignal, pollMs?: number): Promise<WaitOutcome<HumanDecision>> {
-    return this.offers.waitForDecision(jobId, expiresAt, signal, pollMs);
+  waitForDecision(jobId: string, offerSha256: string, expiresAt: Date, options?: DecisionWaitOptions): Promise<WaitOutcome<HumanDecision>> {
+    return this.offers.waitForDecision(jobId, offerSha256, expiresAt, options);
   }
 
   /** A release left from an earlier collection of the same round (its fit, say) is cleared: it answered another question. */
@@ -91,7 +99,8 @@ export class ModerationQueue {
     return this.offers.get(jobId);
   }
 
-  decide(jobId: string, d: { approve: boolean; reason: string; by: string }, now: Date = new Date()): HumanDecision {
+  /** OFFER_CHANGED when `d.offer` does not name the offer waiting now; an approval must name it (OFFER_HASH_REQUIRED). */
+  decide(jobId: string, d: DecisionInput, now: Date = new Date()): HumanDecision {
     return this.offers.decide(jobId, d, now);
   }
 

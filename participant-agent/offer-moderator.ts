@@ -6,6 +6,9 @@
  * before the job is accepted, so a budget spent or a window closed meanwhile
  * still declines. Every step lands in the audit log; the final decision is
  * signed and published for the regulator and the job's coordinator.
+ * A person's decision binds to the offer's SHA-256: one made on another
+ * offer of the same job id is discarded unapplied, and an offer that differs
+ * from the one already decided is declined (OFFER_CHANGED).
  */
 import type { Logger } from 'pino';
 import type { Bus } from '../common/bus/bus';
@@ -15,7 +18,7 @@ import type { IdentityKeyPair } from '../common/secagg';
 import type { JobSpec } from '../common/job-spec';
 import type { AgentConfig } from './agent-config';
 import type { AgentAudit } from './agent-audit';
-import type { ModerationQueue } from './moderation-queue';
+import type { HumanDecision, ModerationQueue } from './moderation-queue';
 import type { ScreenedOffer } from './offer';
 import { evaluatePolicy, policyRules, type OfferContext, type PolicyDecision, type Rule } from './policy';
 import type { PrivacyLedger } from './privacy-ledger';
@@ -78,6 +81,7 @@ export class OfferModerator {
     if (decision.outcome === 'allow') return { accepted: true, decidedBy: 'policy', decider: 'policy', reason: 'every rule allowed the offer' };
     this.deps.queue.enqueue({
       jobId: spec.jobId,
+      offerSha256: offer.offerSha256,
       requester: spec.requester,
       receivedAt: new Date().toISOString(),
       expiresAt: offer.body.expiresAt,
@@ -91,7 +95,7 @@ export class OfferModerator {
     this.deps.audit.record('offer.queued', { jobId: spec.jobId, asking: decision.reasons.filter((r) => r.outcome === 'ask').map((r) => r.rule), expiresAt: offer.body.expiresAt });
     this.deps.logger.info({ jobId: spec.jobId, reason: firstReason(decision, 'ask') }, 'offer waits for a person: shoal agent show / approve / reject');
     onQueued();
-    const human = await this.deps.queue.waitForDecision(spec.jobId, new Date(offer.body.expiresAt), signal);
+    const human = await this.deps.queue.waitForDecision(spec.jobId, offer.offerSha256, new Date(offer.body.expiresAt), { signal, onStale: (stale) => this.refuseStaleDecision(offer, stale) });
     if (human === 'expired') return { accepted: false, decidedBy: 'policy', decider: 'expiry', reason: `no one decided before the offer expired at ${offer.body.expiresAt}` };
     if (human === 'aborted') {
       // The signed decline says so; a stale entry would only mislead a person at `shoal agent pending`.
@@ -122,9 +126,37 @@ export class OfferModerator {
       this.deps.ledger.record({ dataset: spec.dataset.name, jobId: spec.jobId, epsilon: dp.epsilon, delta: dp.delta, requester: spec.requester });
       this.deps.audit.record('privacy.ledger', { jobId: spec.jobId, dataset: spec.dataset.name, epsilon: dp.epsilon, delta: dp.delta, spentBefore });
     }
-    this.deps.audit.record('offer.decision', { jobId: spec.jobId, accepted: verdict.accepted, decidedBy: verdict.decidedBy, decider: verdict.decider, reason: verdict.reason }, verdict.decidedBy === 'person' ? (verdict.decider ?? undefined) : undefined);
+    this.deps.audit.record('offer.decision', { jobId: spec.jobId, offerSha256: offer.offerSha256, accepted: verdict.accepted, decidedBy: verdict.decidedBy, decider: verdict.decider, reason: verdict.reason }, verdict.decidedBy === 'person' ? (verdict.decider ?? undefined) : undefined);
     this.deps.logger.info({ jobId: spec.jobId, accepted: verdict.accepted, decidedBy: verdict.decidedBy, decider: verdict.decider, reason: verdict.reason }, verdict.accepted ? 'offer accepted' : 'offer declined');
     return verdict;
+  }
+
+  /**
+   * A person's decision on another offer of this job (the requester replaced
+   * the offer, after a restart say): recorded, never applied; the offer now
+   * waiting needs its own decision.
+   */
+  private refuseStaleDecision(offer: ScreenedOffer, stale: HumanDecision): void {
+    const jobId = offer.spec.jobId;
+    const decidedOfferSha256 = typeof stale.offerSha256 === 'string' ? stale.offerSha256 : null;
+    const reason = `${stale.by} ${stale.approve ? 'approved' : 'rejected'} ${decidedOfferSha256 === null ? 'an offer the decision does not name' : `offer ${decidedOfferSha256}`}, not offer ${offer.offerSha256} now waiting; it waits for its own decision`;
+    this.deps.audit.record('offer.decision-refused', { jobId, code: 'OFFER_CHANGED', offerSha256: offer.offerSha256, decidedOfferSha256, approve: stale.approve === true, by: stale.by, reason }, typeof stale.by === 'string' ? stale.by : undefined);
+    this.deps.logger.warn({ jobId, code: 'OFFER_CHANGED', offerSha256: offer.offerSha256, decidedOfferSha256 }, 'a decision on another offer of this job was discarded; the offer waits for its own decision');
+  }
+
+  /**
+   * An authentic offer for a job this agent already answered (or is
+   * answering) under another offer hash: declined with OFFER_CHANGED, and
+   * neither remembered nor moderated, so the earlier answer stays that
+   * offer's alone. Returns the refusal for the sender.
+   */
+  refuseChangedOffer(offer: ScreenedOffer, knownOfferSha256: string | null): string {
+    const jobId = offer.spec.jobId;
+    const reason = `job ${jobId} was already offered here as ${knownOfferSha256 === null ? 'an offer the audit log does not name' : `offer ${knownOfferSha256}`}; this is offer ${offer.offerSha256}, and an answer applies only to the offer it was given for`;
+    this.deps.audit.record('offer.refused', { jobId, code: 'OFFER_CHANGED', reason, authentic: true, offerSha256: offer.offerSha256, knownOfferSha256 });
+    this.deps.logger.warn({ jobId, code: 'OFFER_CHANGED', offerSha256: offer.offerSha256, knownOfferSha256 }, 'offer refused: it differs from the offer of this job already answered');
+    this.announce(jobId, offer.offerSha256, { accepted: false, decidedBy: 'policy', decider: 'screening', reason: `OFFER_CHANGED: ${reason}` });
+    return `OFFER_CHANGED: ${reason}`;
   }
 
   /** The budget check again, at the moment of charging: other jobs may have been accepted since the rules ran. */

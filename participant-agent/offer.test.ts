@@ -91,6 +91,6 @@ describe('screening signed offers', () => {
 
   it('refuses a custom training image when this organisation trains in the process sandbox', () => {
     const image = { reference: 'regulator/trainer:1', digest: `sha256:${'ab'.repeat(32)}` };
-    expect(screenOffer(agentConfig({ type: 'process' }), offer({ trainingImage: image }), NOW)).toMatchObject({ ok: false, code: 'IMAGE_NOT_ALLOWED' });
+    expect(screenOffer(agentConfig({ type: 'process', allowProcessSandbox: true }), offer({ trainingImage: image }), NOW)).toMatchObject({ ok: false, code: 'IMAGE_NOT_ALLOWED' });
   });
 });

@@ -12,6 +12,7 @@ import { compileJobSpec, type JobSpec } from '../common/job-spec';
 import { errorMessage } from '../common/errors';
 import { offerHash, openOffer, type OfferBody, type SignedOffer } from '../common/offer-protocol';
 import type { AgentConfig } from './agent-config';
+import { isIdentifier } from '../common/ids';
 
 /** Clocks drift: an offer issued this far in the future is still believed. */
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -52,7 +53,8 @@ function csvHeader(path: string): string[] {
 function claimedJobId(message: unknown): string {
   try {
     const id = (JSON.parse((message as { payload: string }).payload) as { spec?: { jobId?: unknown } }).spec?.jobId;
-    return typeof id === 'string' ? id.slice(0, 64) : 'unknown';
+    // It may name the subject a signed decline goes to: only an identifier is taken.
+    return isIdentifier(id) ? id : 'unknown';
   } catch {
     return 'unknown';
   }

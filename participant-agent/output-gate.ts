@@ -5,7 +5,7 @@
  * the contribution (and enough of them withdraw the agent from the job); a
  * policy may also hold each round's output until a person releases it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { JobSpec } from '../common/job-spec';
@@ -14,7 +14,11 @@ import type { AgentAudit } from './agent-audit';
 import { ContributionError } from './contribution-error';
 import type { ModerationQueue } from './moderation-queue';
 import { checkOutput, declaredMetrics, declaredTensors, type OutputPolicy, type TensorDeclaration } from './output-check';
+import { readOutputFile } from './sandbox/output-dir';
 import { TRAINER_FILES, type TrainerTask } from './trainer/trainer-contract';
+
+/** result.json holds a few declared scalars and tensor names: far below this. */
+const MAX_RESULT_BYTES = 1024 * 1024;
 
 type Kind = TrainerTask['kind'];
 
@@ -71,8 +75,10 @@ export class OutputGate {
     let result: unknown;
     let vector: Float32Array | Float64Array = new Float32Array(0);
     try {
-      result = JSON.parse(readFileSync(join(outputDir, TRAINER_FILES.result), 'utf8'));
-      const bytes = readFileSync(join(outputDir, TRAINER_FILES.contribution));
+      // No-follow, plain files only, bounded: the trainer wrote these and may have planted a link, a fifo or a huge file.
+      result = JSON.parse(readOutputFile(join(outputDir, TRAINER_FILES.result), MAX_RESULT_BYTES).toString('utf8'));
+      const declaredElements = this.declaredFor(place.kind).tensors.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
+      const bytes = readOutputFile(join(outputDir, TRAINER_FILES.contribution), 8 * declaredElements);
       const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
       const dtype = (result as { dtype?: unknown })?.dtype;
       if (bytes.byteLength % (dtype === 'float64' ? 8 : 4) !== 0) throw new Error(`contribution.bin holds ${bytes.byteLength} bytes, not whole ${String(dtype)} values`);

@@ -126,6 +126,10 @@ describeBrowser('the web consoles, in a browser, during a real job', () => {
     const columns = await bankPage.getByTestId(`offer-columns-${jobId}`).innerText();
     for (const column of ['X1', 'X12', 'X23', 'Y']) expect(columns).toContain(column);
     expect(await bankPage.getByTestId(`offer-description-${jobId}`).textContent()).toContain('1,313');
+    // The card names the exact offer the moderator decides on; the decision carries that hash back.
+    const offerSha256 = auditEntries().find((e) => e.type === 'offer.received' && e.data.jobId === jobId)?.data.offerSha256;
+    expect(offerSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect((await bankPage.getByTestId(`offer-sha256-${jobId}`).textContent())?.trim()).toBe(offerSha256);
     await screenshot(bankPage, 'organisation-console');
 
     await bankPage.getByTestId(`decision-reason-${jobId}`).fill('risk committee agreed');
@@ -134,7 +138,7 @@ describeBrowser('the web consoles, in a browser, during a real job', () => {
     await bankPage.getByTestId('queue-empty').waitFor({ timeout: 10_000 });
 
     const decision = auditEntries().find((e) => e.type === 'offer.decision' && e.data.jobId === jobId);
-    expect(decision).toEqual(expect.objectContaining({ actor: MODERATOR.user, data: expect.objectContaining({ accepted: true, decidedBy: 'person', reason: 'risk committee agreed' }) }));
+    expect(decision).toEqual(expect.objectContaining({ actor: MODERATOR.user, data: expect.objectContaining({ offerSha256, accepted: true, decidedBy: 'person', reason: 'risk committee agreed' }) }));
   }, 90_000);
 
   test("the regulator's metric curve grows round by round while the job runs, without a reload", async () => {

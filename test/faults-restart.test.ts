@@ -128,7 +128,7 @@ describe('the coordinator or the aggregator killed mid-job', () => {
       expect(aggregatorKilled.report.perRound.map((r) => r.attempts)).toEqual([1, 1, 2, 1]);
       const accepted = logEntries(join(aggregatorKilled.out, 'aggregator.log'), 'contribution accepted');
       // Each bank's round-3 update was accepted once by the fresh aggregator, under the retried name only.
-      const retried = accepted.filter((e) => e.collection === `fit-${FAULT_ROUND}.1.2`).map((e) => e.org);
+      const retried = accepted.filter((e) => e.collection === `fit-${FAULT_ROUND}-s1-a2`).map((e) => e.org);
       expect([...retried].sort()).toEqual(BANKS);
     });
 

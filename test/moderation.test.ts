@@ -12,6 +12,11 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditEntry } from '../common/audit';
 import type { JobReport } from '../coordinator';
+import { NatsBus } from '../common/bus/nats-bus';
+import { subjects } from '../common/bus/subjects';
+import { offerHash, openDecision, signOffer, type DecisionBody, type OfferReceipt, type SignedOffer } from '../common/offer-protocol';
+import type { IdentityKeyPair } from '../common/secagg';
+import { loadSigningKey } from '../common/signing';
 import { ModerationQueue } from '../participant-agent';
 import { creditDefaultPolicy, writeAgentConfig } from './support/agent-config';
 import { writeBankData, type BankData } from './support/bank-data';
@@ -115,7 +120,10 @@ describe('moderation by each organisation, with audit trails on both sides', () 
         return pending.stdout.includes(jobId) ? pending : undefined;
       });
       show = await runShoal(processes, ['agent', 'show', jobId, '--config', configs['bank-1']], 30_000);
-      const approved = await runShoal(processes, ['agent', 'approve', jobId, '--config', configs['bank-1'], '--by', 'alice', '--reason', 'risk committee agreed'], 30_000);
+      // The approval names the offer alice read, as the text she was shown tells her to.
+      const command = /Decide: shoal agent approve \S+ --offer ([0-9a-f]{16}) /.exec(show.stdout);
+      if (!command) throw new Error(`shoal agent show named no offer hash: ${show.stdout}`);
+      const approved = await runShoal(processes, ['agent', 'approve', jobId, '--offer', command[1], '--config', configs['bank-1'], '--by', 'alice', '--reason', 'risk committee agreed'], 30_000);
       if (approved.code !== 0) throw new Error(`shoal agent approve exited ${approved.code}: ${approved.stderr}`);
       // bank-3's moderator rejects it.
       await eventually('the offer in bank-3\'s queue', () => (new ModerationQueue(join(where, 'agents', 'bank-3', 'work')).get(jobId) ? true : undefined));
@@ -160,6 +168,8 @@ describe('moderation by each organisation, with audit trails on both sides', () 
 
     test('shoal agent show says what would run, on which columns, and what leaves each round', () => {
       expect(show.code).toBe(0);
+      const received = ofJob(auditEntries(join(where, 'agents', 'bank-1', 'work', 'audit.jsonl')), jobId, 'offer.received')[0];
+      expect(show.stdout).toContain(`offer sha256 ${String(received.data.offerSha256)}: a decision applies to this exact offer only`);
       for (const fact of [jobId, 'regulator', 'X1', 'X23', 'Y', '1,313']) expect(show.stdout).toContain(fact);
       expect(show.stdout.toLowerCase()).toContain('secure aggregation');
     });
@@ -184,6 +194,11 @@ describe('moderation by each organisation, with audit trails on both sides', () 
       expect(ofJob(bank1, jobId, 'offer.received')).toHaveLength(1);
       expect(ofJob(bank1, jobId, 'offer.queued')).toHaveLength(1);
       expect(ofJob(bank1, jobId, 'offer.decision')).toEqual([expect.objectContaining({ actor: 'alice', data: expect.objectContaining({ accepted: true, decidedBy: 'person', reason: 'risk committee agreed' }) })]);
+      // The decision names the offer it was for: the one received.
+      const offerSha256 = ofJob(bank1, jobId, 'offer.received')[0].data.offerSha256;
+      expect(offerSha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(ofJob(bank1, jobId, 'offer.decision')[0].data.offerSha256).toBe(offerSha256);
+      expect(ofJob(bank1, jobId, 'offer.decision-refused')).toEqual([]);
       const runs = ofJob(bank1, jobId, 'sandbox.run');
       expect(runs).toHaveLength(5);
       for (const run of runs) expect(run.data).toEqual(expect.objectContaining({ exitCode: 0, timedOut: false, oomKilled: false, seconds: expect.any(Number) }));
@@ -241,4 +256,126 @@ describe('moderation by each organisation, with audit trails on both sides', () 
     expect(ofJob(entries, job.spec.jobId, 'output.sent').map((e) => e.data.kind)).not.toContain('fit');
     expect(ofJob(entries, job.spec.jobId, 'job.withdrawn')).toHaveLength(1);
   }, JOB_TIMEOUT_MS + 30_000);
+
+  describe('a person\'s approval applies only to the offer they read', () => {
+    const ORG = 'bank-1';
+    let regulatorBus: NatsBus;
+    let signingKey: IdentityKeyPair;
+
+    beforeAll(async () => {
+      regulatorBus = await NatsBus.connect(nats.url, 'moderation-test-regulator', pki.regulator);
+      signingKey = loadSigningKey(regulator.keyPath, 'regulator');
+    });
+
+    afterAll(async () => {
+      await regulatorBus?.close();
+    });
+
+    /** bank-1 alone, whose policy asks a person about every offer; its config and its audit log. */
+    function bankOne(where: string): Promise<{ config: string; audit: string }> {
+      return pki.participant(ORG).then((tls) => ({
+        config: writeAgentConfig(where, { orgId: ORG, natsUrl: nats.url, datasets: { 'credit-default': data.banks[0].path }, policy: creditDefaultPolicy({ regulatorKey: regulator.publicKey, approval: 'ask' }), tls }),
+        audit: join(where, 'agents', ORG, 'work', 'audit.jsonl'),
+      }));
+    }
+
+    /** A real signed offer of `jobId` as the regulator sends it; `rounds` makes two offers of one job differ. */
+    function signedOffer(where: string, jobId: string, rounds: number): { offer: SignedOffer; sha256: string } {
+      const { spec } = writeJobSpec(where, { jobId, invitedOrgs: BANKS, rounds, localEpochs: 1, roundDeadlineSeconds: 60, minParticipants: 2, admissionSeconds: 600 });
+      // Nothing listens there: the test is about what the agent agrees to, not a job.
+      const offer = signOffer({ spec, coordinator: '127.0.0.1:9', aggregator: '127.0.0.1:9', issuedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 600_000).toISOString() }, signingKey);
+      return { offer, sha256: offerHash(offer) };
+    }
+
+    function send(offer: SignedOffer): Promise<OfferReceipt> {
+      return regulatorBus.request<OfferReceipt>(subjects.offers(ORG), offer, 10_000);
+    }
+
+    /** Every signed decision bank-1 publishes on the job, opened. */
+    function watchDecisions(jobId: string): { seen: DecisionBody[]; stop(): void } {
+      const subscription = regulatorBus.subscribe(subjects.decisions(jobId, ORG));
+      const seen: DecisionBody[] = [];
+      void (async () => {
+        for await (const message of subscription) seen.push(openDecision(message.data).body);
+      })();
+      return { seen, stop: () => subscription.unsubscribe() };
+    }
+
+    test('an approval made on offer A while the agent was down is discarded, not applied, when offer B arrives under the same job id; B waits for its own decision', async () => {
+      const where = join(dir, 'offer-replaced-while-down');
+      const bank = await bankOne(where);
+      const jobId = uniqueJobId('replaced');
+      const a = signedOffer(where, jobId, 2);
+      const b = signedOffer(where, jobId, 50);
+      const decisions = watchDecisions(jobId);
+
+      let agent = await startAgent(processes, ORG, bank.config, where);
+      expect(await send(a.offer)).toEqual({ orgId: ORG, jobId, status: 'pending' });
+      const shownA = await runShoal(processes, ['agent', 'show', jobId, '--config', bank.config], 30_000);
+      expect(shownA.stdout).toContain(`offer sha256 ${a.sha256}`);
+      // The agent dies with offer A waiting; alice approves A from the queue it left.
+      agent.signal('SIGKILL');
+      await agent.waitForExit(10_000);
+      const approvedA = await runShoal(processes, ['agent', 'approve', jobId, '--offer', a.sha256.slice(0, 12), '--by', 'alice', '--reason', 'read offer A', '--config', bank.config], 30_000);
+      expect(approvedA.code).toBe(0);
+
+      // Restarted, the agent is sent offer B: same job id, 50 rounds instead of 2.
+      agent = await startAgent(processes, ORG, bank.config, where);
+      expect(await send(b.offer)).toEqual({ orgId: ORG, jobId, status: 'pending' });
+      const refused = await eventually('the discarded decision in the audit log', () => ofJob(auditEntries(bank.audit), jobId, 'offer.decision-refused')[0]);
+      expect(refused).toEqual(expect.objectContaining({
+        actor: 'alice',
+        data: { jobId, code: 'OFFER_CHANGED', offerSha256: b.sha256, decidedOfferSha256: a.sha256, approve: true, by: 'alice', reason: `alice approved offer ${a.sha256}, not offer ${b.sha256} now waiting; it waits for its own decision` },
+      }));
+
+      // B waits, named by its own hash; an approval naming A is refused, and B is decided on its own.
+      const pending = await runShoal(processes, ['agent', 'pending', '--config', bank.config], 30_000);
+      expect(pending.stdout).toMatch(new RegExp(`^${jobId} +${b.sha256.slice(0, 16)} +regulator `, 'm'));
+      const approveA = await runShoal(processes, ['agent', 'approve', jobId, '--offer', a.sha256.slice(0, 16), '--by', 'alice', '--config', bank.config], 30_000);
+      expect({ code: approveA.code, stderr: approveA.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/^shoal: OFFER_CHANGED: the offer of job \S+ waiting now is [0-9a-f]{16}…, not the [0-9a-f]{16}… you named/) });
+      const rejectB = await runShoal(processes, ['agent', 'reject', jobId, '--offer', b.sha256, '--by', 'alice', '--reason', '50 rounds is not what we agreed', '--config', bank.config], 30_000);
+      expect(rejectB.code).toBe(0);
+      const decision = await eventually('the decision on offer B', () => ofJob(auditEntries(bank.audit), jobId, 'offer.decision')[0]);
+      expect(decision).toEqual(expect.objectContaining({ actor: 'alice', data: expect.objectContaining({ offerSha256: b.sha256, accepted: false, decidedBy: 'person', reason: '50 rounds is not what we agreed' }) }));
+      await eventually('the signed decline of offer B', () => decisions.seen.find((d) => d.offerSha256 === b.sha256));
+      decisions.stop();
+      expect(decisions.seen.map((d) => [d.offerSha256, d.accepted])).toEqual([[b.sha256, false]]);
+      const entries = auditEntries(bank.audit);
+      expect(ofJob(entries, jobId, 'offer.decision')).toHaveLength(1);
+      expect(ofJob(entries, jobId, 'job.joined')).toEqual([]);
+    }, 120_000);
+
+    test('after a restart, offer B under the job id of approved offer A is declined with OFFER_CHANGED; A itself keeps its answer', async () => {
+      const where = join(dir, 'offer-replaced-after-approval');
+      const bank = await bankOne(where);
+      const jobId = uniqueJobId('approved');
+      const a = signedOffer(where, jobId, 2);
+      const b = signedOffer(where, jobId, 50);
+      const decisions = watchDecisions(jobId);
+
+      let agent = await startAgent(processes, ORG, bank.config, where);
+      expect(await send(a.offer)).toEqual({ orgId: ORG, jobId, status: 'pending' });
+      const approved = await runShoal(processes, ['agent', 'approve', jobId, '--offer', a.sha256.slice(0, 16), '--by', 'alice', '--reason', 'read offer A', '--config', bank.config], 30_000);
+      expect(approved.code).toBe(0);
+      await eventually('the approval of offer A', () => ofJob(auditEntries(bank.audit), jobId, 'offer.decision')[0]);
+      await agent.stop();
+
+      agent = await startAgent(processes, ORG, bank.config, where);
+      const receiptB = await send(b.offer);
+      expect(receiptB).toEqual({ orgId: ORG, jobId, status: 'declined', refusal: `OFFER_CHANGED: job ${jobId} was already offered here as offer ${a.sha256}; this is offer ${b.sha256}, and an answer applies only to the offer it was given for` });
+      // The same offer A again gets the answer it was given; nothing new is moderated or started.
+      expect(await send(a.offer)).toEqual({ orgId: ORG, jobId, status: 'accepted' });
+      await eventually('the signed decline of offer B', () => decisions.seen.find((d) => d.offerSha256 === b.sha256));
+      decisions.stop();
+
+      const entries = auditEntries(bank.audit);
+      expect(ofJob(entries, jobId, 'offer.decision')).toEqual([expect.objectContaining({ actor: 'alice', data: expect.objectContaining({ offerSha256: a.sha256, accepted: true, decidedBy: 'person' }) })]);
+      expect(ofJob(entries, jobId, 'offer.refused')).toEqual([expect.objectContaining({ data: { jobId, code: 'OFFER_CHANGED', reason: receiptB.refusal?.slice('OFFER_CHANGED: '.length), authentic: true, offerSha256: b.sha256, knownOfferSha256: a.sha256 } })]);
+      expect(ofJob(entries, jobId, 'offer.received').map((e) => e.data.offerSha256)).toEqual([a.sha256]);
+      expect(ofJob(entries, jobId, 'offer.queued')).toHaveLength(1);
+      const declineB = decisions.seen.filter((d) => d.offerSha256 === b.sha256);
+      expect(declineB.map((d) => [d.accepted, d.decidedBy, d.reason.startsWith('OFFER_CHANGED: ')])).toEqual([[false, 'policy', true]]);
+      expect(decisions.seen.filter((d) => d.offerSha256 === a.sha256).map((d) => d.accepted)).toEqual([true]);
+    }, 120_000);
+  });
 });

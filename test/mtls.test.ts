@@ -11,7 +11,7 @@ import type { Bus } from '../common/bus/bus';
 import { NatsBus } from '../common/bus/nats-bus';
 import { subjects } from '../common/bus/subjects';
 import { channelCredentials } from '../common/grpc/tls-credentials';
-import { CertificateAuthority, loadTlsMaterial, revokeInDir, type TlsMaterial } from '../common/pki';
+import { CertificateAuthority, loadTlsMaterial, proveIdentityKey, revokeInDir, type IdentityProof, type TlsMaterial } from '../common/pki';
 import { CoordinatorClient, type JobEvent } from '../coordinator';
 import * as grpc from '@grpc/grpc-js';
 import { connect } from 'nats';
@@ -26,6 +26,11 @@ import { makeTempDir, removeTempDir } from './support/temp-dir';
 
 const INVITED = ['bank-1', 'bank-2', 'bank-3'];
 const IDENTITY_KEY = new Uint8Array(32).fill(5);
+
+/** `IDENTITY_KEY` bound to `tls`'s certificate for `orgId`, signed with its key, as an agent proves its key when it joins. */
+function proofBy(orgId: string, tls: TlsMaterial, identityKey: Uint8Array = IDENTITY_KEY): IdentityProof {
+  return proveIdentityKey(orgId, identityKey, tls);
+}
 
 /** The code of a failed call: Shoal's own when the server sent one, else the gRPC status. */
 async function refusal(call: Promise<unknown>): Promise<string> {
@@ -93,12 +98,12 @@ describe('mutual TLS: who may talk to a job', () => {
   });
 
   test('an invited organisation with its own certificate joins', async () => {
-    expect(await refusal(coordinatorAs(material['bank-1']).join(jobId, 'bank-1', IDENTITY_KEY, 10_000))).toBe('ACCEPTED');
+    expect(await refusal(coordinatorAs(material['bank-1']).join(jobId, 'bank-1', IDENTITY_KEY, proofBy('bank-1', material['bank-1']), 10_000))).toBe('ACCEPTED');
   });
 
   test('a participant without a certificate is refused at the handshake', async () => {
     const noCertificate = grpc.credentials.createSsl(material['bank-1'].ca);
-    expect(await refusal(coordinatorAs(noCertificate).join(jobId, 'bank-2', IDENTITY_KEY, 10_000))).toBe('GRPC_UNAVAILABLE');
+    expect(await refusal(coordinatorAs(noCertificate).join(jobId, 'bank-2', IDENTITY_KEY, proofBy('bank-2', material['bank-2']), 10_000))).toBe('GRPC_UNAVAILABLE');
   });
 
   test('a certificate from another CA is refused at the handshake', async () => {
@@ -106,21 +111,57 @@ describe('mutual TLS: who may talk to a job', () => {
     const issued = await otherCa.issue({ orgId: 'bank-2', role: 'participant' });
     // Trusts the federation's CA (so the server is believed) but presents another CA's certificate.
     const forged: TlsMaterial = { ca: material['bank-2'].ca, cert: Buffer.from(issued.certPem), key: Buffer.from(issued.keyPem), crlPem: null, identity: issued.identity };
-    expect(await refusal(coordinatorAs(forged).join(jobId, 'bank-2', IDENTITY_KEY, 10_000))).toBe('GRPC_UNAVAILABLE');
+    expect(await refusal(coordinatorAs(forged).join(jobId, 'bank-2', IDENTITY_KEY, proofBy('bank-2', forged), 10_000))).toBe('GRPC_UNAVAILABLE');
   });
 
   test("another organisation's certificate cannot act for it, at the coordinator or the aggregator", async () => {
-    expect(await refusal(coordinatorAs(material['bank-1']).join(jobId, 'bank-2', IDENTITY_KEY, 10_000))).toBe('PEER_NOT_ALLOWED');
+    expect(await refusal(coordinatorAs(material['bank-1']).join(jobId, 'bank-2', IDENTITY_KEY, proofBy('bank-2', material['bank-1']), 10_000))).toBe('PEER_NOT_ALLOWED');
     const update = { jobId, orgId: 'bank-2', collectionId: 'statistics-0', weight: 1, vector: new Float64Array(4) };
     expect(await refusal(aggregatorAs(material['bank-1']).submit(update, 10_000))).toBe('PEER_NOT_ALLOWED');
   });
 
   test('a revoked certificate is refused', async () => {
-    expect(await refusal(coordinatorAs(material['bank-3']).join(jobId, 'bank-3', IDENTITY_KEY, 10_000))).toBe('PEER_REVOKED');
+    expect(await refusal(coordinatorAs(material['bank-3']).join(jobId, 'bank-3', IDENTITY_KEY, proofBy('bank-3', material['bank-3']), 10_000))).toBe('PEER_REVOKED');
+  });
+
+  test("a Join whose identity key is not bound to the caller's own certificate is refused, and admits nothing", async () => {
+    const bank2 = coordinatorAs(material['bank-2']);
+    const refusedWith = async (proof: IdentityProof): Promise<{ code?: string; grpcStatus?: unknown; message?: string }> => {
+      try {
+        await bank2.join(jobId, 'bank-2', IDENTITY_KEY, proof, 10_000);
+        return {};
+      } catch (err) {
+        const { code, details, message } = err as { code?: string; details?: { grpcStatus?: unknown }; message?: string };
+        return { code, grpcStatus: details?.grpcStatus, message };
+      }
+    };
+    const refusal = { code: 'IDENTITY_PROOF_INVALID', grpcStatus: grpc.status.PERMISSION_DENIED };
+
+    // Proof for another key: the key sent is not the one bank-2's certificate vouched for.
+    expect(await refusedWith(proofBy('bank-2', material['bank-2'], new Uint8Array(32).fill(6)))).toEqual({
+      ...refusal,
+      message: `joining job ${jobId}: the identity proof of bank-2 is not its certificate key's signature over this identity key`,
+    });
+    // Signed with bank-1's certificate: someone else's word for bank-2's key.
+    expect(await refusedWith(proofBy('bank-2', material['bank-1']))).toEqual({
+      ...refusal,
+      message: `joining job ${jobId}: the identity proof of bank-2 carries another certificate than the one bank-2 connected with`,
+    });
+    // bank-2's certificate, with a signature bank-2's key did not make.
+    const honest = proofBy('bank-2', material['bank-2']);
+    expect(await refusedWith({ certificate: honest.certificate, signature: proofBy('bank-1', material['bank-1']).signature })).toMatchObject(refusal);
+    // No proof at all.
+    expect(await refusedWith({ certificate: new Uint8Array(0), signature: new Uint8Array(0) })).toEqual({
+      ...refusal,
+      message: `joining job ${jobId}: bank-2 sent an identity key without a proof that its certificate's key vouches for it`,
+    });
+
+    // None of those admitted bank-2 under any key: its own proof still gets it in.
+    expect(await refusedWith(honest)).toEqual({});
   });
 
   test('a valid certificate of an organisation the job did not invite is refused', async () => {
-    expect(await refusal(coordinatorAs(material['bank-9']).join(jobId, 'bank-9', IDENTITY_KEY, 10_000))).toBe('NOT_INVITED');
+    expect(await refusal(coordinatorAs(material['bank-9']).join(jobId, 'bank-9', IDENTITY_KEY, proofBy('bank-9', material['bank-9']), 10_000))).toBe('NOT_INVITED');
   });
 
   test("a participant cannot drive the aggregator as if it were the job's coordinator", async () => {
@@ -132,7 +173,7 @@ describe('mutual TLS: who may talk to a job', () => {
     // The aggregator's address answers with the aggregator's certificate, not the coordinator's.
     const client = new CoordinatorClient(addresses.aggregator, channelCredentials(material['bank-2'], { role: 'coordinator', orgId: jobId }));
     clients.push(client);
-    expect(await refusal(client.join(jobId, 'bank-2', IDENTITY_KEY, 10_000))).toBe('GRPC_UNAVAILABLE');
+    expect(await refusal(client.join(jobId, 'bank-2', IDENTITY_KEY, proofBy('bank-2', material['bank-2']), 10_000))).toBe('GRPC_UNAVAILABLE');
   });
 
   test("NATS refuses an organisation subscribing to another organisation's offers, and lets it read its own", async () => {

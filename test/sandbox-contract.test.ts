@@ -13,7 +13,8 @@ import type { JobSpec } from '../common/job-spec';
 import { DockerSandbox } from '../participant-agent/sandbox/docker-sandbox';
 import { ProcessSandbox } from '../participant-agent/sandbox/process-sandbox';
 import type { Sandbox, SandboxExit, SandboxSpec } from '../participant-agent/sandbox/sandbox';
-import { TRAINER_EXIT } from '../participant-agent/trainer/trainer-contract';
+import { PROJECTED_DATASET_FILE, writeProjectedDataset } from '../participant-agent/sandbox/projected-dataset';
+import { TRAINER_EXIT, TRAINER_FILES } from '../participant-agent/trainer/trainer-contract';
 import { writeBankData } from './support/bank-data';
 import { dockerOrSkip, ensureTestImages } from './support/docker-engine';
 import { logFlood } from './support/hostile-scripts';
@@ -96,6 +97,22 @@ function sandboxContract(name: string, describeIt: jest.Describe, create: (dir: 
       // The first element counts the training rows.
       expect(output.contribution?.readDoubleLE(0)).toBe(TRAIN_ROWS);
       await expectNothingLeft(join(dir, 'statistics'));
+    });
+
+    test('a statistics task on the run copy of the granted columns succeeds as on the original (the agent hands the trainer only that copy)', async () => {
+      const dirs = writeTaskDirs(dir, 'run-copy', null);
+      const copy = await writeProjectedDataset({ source: datasetPath, columns: [...spec.dataset.features, spec.dataset.label], target: join(dir, 'run-copy', PROJECTED_DATASET_FILE) });
+      writeFileSync(join(dirs.inputDir, TRAINER_FILES.task), JSON.stringify(trainerTask(spec, 'statistics', subject.trainer.dataPathInside(copy.path))));
+
+      const run = await subject.trainer.start({ ...runSpec(dirs), dataPath: copy.path, dataIsRunCopy: true });
+      const exit = await run.wait();
+
+      expect(outcome(exit)).toEqual({ exitCode: 0, signal: null, timedOut: false, cancelled: false, oomKilled: false, outputTooLarge: false, imageDigest: subject.imageDigest });
+      const output = readTrainerOutput(dirs.outputDir);
+      expect(output.files).toEqual(['contribution.bin', 'result.json']);
+      expect(output.result).toMatchObject({ kind: 'statistics', weight: 1, elementCount: 47, dtype: 'float64' });
+      expect(output.contribution?.readDoubleLE(0)).toBe(TRAIN_ROWS);
+      await expectNothingLeft(join(dir, 'run-copy'));
     });
 
     test('a fit task succeeds: exit 0, an update as long as the model, weighed by the training rows', async () => {
@@ -209,7 +226,7 @@ sandboxContract('docker', docker ? describe : describe.skip, async () => {
   const engine = docker as Dockerode;
   const images = await ensureTestImages(engine);
   const agentId = `contract-${process.pid}-${Date.now().toString(36)}`;
-  const limits = { memoryBytes: 1024 * MIB, nanoCpus: 2e9, pids: 128, outputBytes: 64 * MIB };
+  const limits = { memoryBytes: 1024 * MIB, nanoCpus: 2e9, pids: 128, outputBytes: 64 * MIB, outputEntries: 64 };
   const trainer = new DockerSandbox({ docker: engine, image: images.trainerImage, agentId, limits });
   return {
     trainer,

@@ -69,6 +69,8 @@ export function prepareFederation(dataset: SimulationDataset, spec: JobSpec, org
     mkdirSync(orgDir, { recursive: true });
     // A fresh simulation starts fresh records: an old log would be another run's history.
     for (const old of ['audit.jsonl', 'privacy-ledger.json']) rmSync(join(orgDir, old), { force: true });
+    // With them the identity key and the recorded audit head: an agent that kept both would refuse the missing log.
+    rmSync(join(outDir, 'work', orgId), { recursive: true, force: true });
     writeFileSync(join(orgDir, 'policy.yaml'), toYaml(simulatedPolicy(spec, regulatorKey)));
     const config = compileAgentConfig({
       orgId,

@@ -90,14 +90,17 @@ function simulationSpec(base: JobSpec, orgIds: string[], options: SimulationOpti
 
 /**
  * With a Docker engine at hand, builds the trainer image from this checkout
- * when it is missing or stale, so the Docker sandbox runs the current code.
- * Without an engine, `auto` falls back to the process sandbox later on.
+ * when it is missing or stale, so the Docker sandbox runs the current code,
+ * and returns its id, which every bank's sandbox then runs. Without an
+ * engine, `auto` falls back to the process sandbox later on (the
+ * simulation opts in to it; an agent's own default refuses).
  */
-async function prepareTrainerImage(progress: ProgressDisplay): Promise<void> {
+async function prepareTrainerImage(progress: ProgressDisplay): Promise<string | undefined> {
   // A short timeout for the ping only: image builds take longer.
   const reachable = await new Dockerode({ timeout: 5000 }).ping().then(() => true, () => false);
-  if (!reachable) return;
-  await ensureLocalTrainerImage(new Dockerode(), (what) => progress.note(`building ${what} (first Docker run of this checkout)`));
+  if (!reachable) return undefined;
+  const { trainerDigest } = await ensureLocalTrainerImage(new Dockerode(), (what) => progress.note(`building ${what} (first Docker run of this checkout)`));
+  return trainerDigest;
 }
 
 export async function runSimulation(options: SimulationOptions): Promise<SimulationReport> {
@@ -126,10 +129,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const bus: Bus = options.natsUrl ? await NatsBus.connect(options.natsUrl, 'shoal-simulate') : new InProcessBus();
   const jobDir = join(outDir, 'job');
   const aggregator = new AggregatorServer({ jobId: spec.jobId, host: '127.0.0.1', port: 0, maskWorkers: 0, logger: logger.child({ component: 'aggregator' }), tls: pki.aggregator });
-  if (options.sandbox !== 'process') await prepareTrainerImage(progress);
-  const sandboxes = await Promise.all(federation.orgs.map((org) => createSandbox({ ...org.config, sandbox: { ...org.config.sandbox, type: options.sandbox } }, logger.child({ component: 'participant-agent', org: org.orgId }))));
+  const imageId = options.sandbox !== 'process' ? await prepareTrainerImage(progress) : undefined;
+  // The simulation's explicit opt-in to the weaker process sandbox (an agent's default refuses to train without Docker), unless --sandbox docker.
+  const allowProcessSandbox = options.sandbox !== 'docker';
+  if (allowProcessSandbox) progress.note('the simulated banks allow the process sandbox (sandbox.allowProcessSandbox: true; a real agent\'s default is false)');
+  const sandboxes = await Promise.all(federation.orgs.map((org) => createSandbox({ ...org.config, sandbox: { ...org.config.sandbox, type: options.sandbox, allowProcessSandbox, ...(imageId ? { imageId } : {}) } }, logger.child({ component: 'participant-agent', org: org.orgId }))));
   const sandboxKind = sandboxes[0].kind === 'docker' ? 'docker' : 'process';
-  progress.note(`trainers run in the ${sandboxKind} sandbox`);
+  progress.note(`trainers run in the ${sandboxKind} sandbox${sandboxes[0].weakened ? ` (weaker isolation: ${sandboxes[0].weakened})` : imageId ? ` (image ${imageId.slice(0, 19)}…)` : ''}`);
   const agents = federation.orgs.map((org, i) => new ParticipantAgent({ config: org.config, bus, sandbox: sandboxes[i], logger: logger.child({ component: 'participant-agent', org: org.orgId }) }));
   let coordinator: Coordinator | undefined;
   const events = bus.subscribe<JobEvent>(subjects.events(spec.jobId));

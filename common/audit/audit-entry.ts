@@ -27,7 +27,7 @@ export const GENESIS_PREV = '0'.repeat(64);
 /** Entry 0 of every log: it names the key that signs every entry, so a reader needs nothing but the file. */
 export const GENESIS_TYPE = 'audit.opened';
 
-export type AuditErrorCode = 'AUDIT_LOG_CORRUPT' | 'AUDIT_LOG_MISSING' | 'AUDIT_LOG_UNREADABLE' | 'AUDIT_LOG_WRITE_FAILED' | 'AUDIT_ENTRY_INVALID';
+export type AuditErrorCode = 'AUDIT_LOG_CORRUPT' | 'AUDIT_LOG_MISSING' | 'AUDIT_LOG_TRUNCATED' | 'AUDIT_LOG_UNREADABLE' | 'AUDIT_LOG_WRITE_FAILED' | 'AUDIT_HEAD_UNREADABLE' | 'AUDIT_ENTRY_INVALID';
 
 export function auditError(code: AuditErrorCode, message: string, details: Record<string, unknown> = {}, cause?: unknown): ShoalError {
   return new ShoalError(code, message, { component: 'common', details, cause });

@@ -4,11 +4,12 @@
  * synchronous and fsynced, so the order on disk is the order of events and
  * an entry the caller saw written survives a crash.
  */
-import { appendFileSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { IdentityKeyPair } from '../secagg';
 import { canonicalJson, publicKeyText } from '../signing';
 import { assertJsonValue, auditError, entryHash, GENESIS_PREV, GENESIS_TYPE, isPlainObject, signedBytes, type AuditEntry } from './audit-entry';
+import { checkAgainstRecorded, readRecordedHead, writeRecordedHead } from './recorded-head';
 import { verifyAuditLog } from './verify-audit-log';
 import { syncDirectory } from '../sync-directory';
 
@@ -18,6 +19,18 @@ export interface AuditLogOptions {
   /** Signs every entry; the genesis entry records its public key. */
   identity: IdentityKeyPair;
   now?: () => Date;
+  /**
+   * Where the log's last head is also kept (see recorded-head.ts): a log that
+   * is missing, empty or shorter than the head recorded there is refused.
+   * Keep it outside the log's folder, with the party's other records.
+   */
+  headFile?: string;
+  /**
+   * The log must exist already: its owner has kept it before (it has an
+   * identity key from an earlier start). A missing or empty log is refused
+   * instead of being started again, which would silently restart the trail.
+   */
+  established?: boolean;
 }
 
 export class AuditLog {
@@ -33,6 +46,7 @@ export class AuditLog {
     private readonly owner: string,
     private readonly identity: IdentityKeyPair,
     private readonly now: () => Date,
+    private readonly headFile: string | undefined,
     state: { head: { seq: number; hash: string }; size: number; needsNewline: boolean },
   ) {
     this.last = state.head;
@@ -41,17 +55,30 @@ export class AuditLog {
   }
 
   /**
-   * Opens the log at `path`, starting it if the file is missing or empty. An
-   * existing log is verified against this identity's key first; one that is
-   * damaged, signed by another key or kept by another owner is refused
-   * rather than extended, since appending would hide the damage.
+   * Opens the log at `path`, starting it if the file is missing or empty and
+   * nothing says it existed before (options.established, a recorded head).
+   * An existing log is verified against this identity's key first; one that
+   * is damaged, signed by another key, kept by another owner or shorter than
+   * its recorded head is refused rather than extended, since appending would
+   * hide the damage.
    */
   static open(path: string, options: AuditLogOptions): AuditLog {
     const now = options.now ?? (() => new Date());
+    const { headFile } = options;
+    const recorded = headFile === undefined ? undefined : readRecordedHead(headFile);
     mkdirSync(dirname(path), { recursive: true });
     const bytes = readIfPresent(path);
     if (bytes.length === 0) {
-      const log = new AuditLog(path, options.owner, options.identity, now, { head: { seq: -1, hash: GENESIS_PREV }, size: 0, needsNewline: false });
+      if (recorded || options.established) {
+        const state = existsSync(path) ? 'empty' : 'missing';
+        const why = recorded
+          ? `${headFile} records that it had reached entry ${recorded.seq} (hash ${recorded.hash.slice(0, 16)}…)`
+          : 'this agent has kept it before (its identity key exists)';
+        throw auditError('AUDIT_LOG_MISSING', `the audit log ${path} is ${state}, but ${why}; refusing to start a new trail over it: restore the log from a backup`, {
+          path, state, expected: recorded ?? null,
+        });
+      }
+      const log = new AuditLog(path, options.owner, options.identity, now, headFile, { head: { seq: -1, hash: GENESIS_PREV }, size: 0, needsNewline: false });
       log.append(GENESIS_TYPE, { owner: options.owner, publicKey: publicKeyText(options.identity.publicKey) });
       syncDirectory(dirname(path));
       return log;
@@ -65,8 +92,14 @@ export class AuditLog {
     if (verification.owner !== options.owner) {
       throw auditError('AUDIT_LOG_CORRUPT', `the audit log ${path} is kept by ${JSON.stringify(verification.owner)}, not ${JSON.stringify(options.owner)}`, { path });
     }
-    return new AuditLog(path, options.owner, options.identity, now, {
-      head: verification.head!,
+    const head = verification.head!;
+    if (headFile !== undefined) {
+      if (recorded) checkAgainstRecorded(path, headFile, text, head, recorded);
+      // A log kept before heads were recorded, or one entry ahead after a crash, is caught up now.
+      if (!recorded || recorded.seq !== head.seq) writeRecordedHead(headFile, path, head);
+    }
+    return new AuditLog(path, options.owner, options.identity, now, headFile, {
+      head,
       size: bytes.length,
       // A log whose last line lost its newline would otherwise have the next entry glued onto it.
       needsNewline: !text.endsWith('\n'),
@@ -100,6 +133,8 @@ export class AuditLog {
     this.write(`${this.needsNewline ? '\n' : ''}${JSON.stringify(entry)}\n`);
     this.needsNewline = false;
     this.last = { seq: entry.seq, hash };
+    // After the entry is on disk: a crash in between leaves the log ahead of its record, never behind.
+    if (this.headFile !== undefined) writeRecordedHead(this.headFile, this.file, this.last);
     return entry;
   }
 

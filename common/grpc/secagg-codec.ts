@@ -4,9 +4,12 @@
  * agent's client both convert here and nowhere else.
  */
 import { WireFormatError } from '../errors';
+import { checkIdentifier } from '../ids';
 import type { ContributionEncoding } from '../secagg/contribution-encoding';
 import type { EncryptedShare, KeyAdvertisement, RevealedShare, SurvivorSignature, UnmaskResponse } from '../secagg/types';
+import type { IdentityProof } from '../pki';
 import type { EncryptedShareMessage, EncryptedShareMessage__Output } from '../../proto/generated/shoal/v1/EncryptedShareMessage';
+import type { IdentityProof as IdentityProofMessage, IdentityProof__Output as IdentityProofMessage__Output } from '../../proto/generated/shoal/v1/IdentityProof';
 import type { KeyAdvertisementMessage, KeyAdvertisementMessage__Output } from '../../proto/generated/shoal/v1/KeyAdvertisementMessage';
 import type { RevealedShareMessage, RevealedShareMessage__Output } from '../../proto/generated/shoal/v1/RevealedShareMessage';
 import type { SecureAggregationSettings, SecureAggregationSettings__Output } from '../../proto/generated/shoal/v1/SecureAggregationSettings';
@@ -21,6 +24,13 @@ export interface SecureCollectionSettings {
   encoding: ContributionEncoding;
   encodedElementCount: number;
   phaseTimeoutMs: number;
+  /**
+   * orgId → the member's proof that its identity key is bound to its
+   * certificate, forwarded by the coordinator for participants to check
+   * (participant-agent/roster). Absent where nobody checks them (the
+   * aggregator's copy, scripted test participants); decoded settings always have it.
+   */
+  identityProofs?: Map<string, IdentityProof>;
 }
 
 export function settingsToWire(settings: SecureCollectionSettings): SecureAggregationSettings {
@@ -34,12 +44,25 @@ export function settingsToWire(settings: SecureCollectionSettings): SecureAggreg
     maxWeight: encoding.kind === 'quantized' ? encoding.maxWeight : 0,
     encodedElementCount: settings.encodedElementCount,
     phaseTimeoutMs: settings.phaseTimeoutMs,
+    identityProofs: Object.fromEntries([...(settings.identityProofs ?? [])].map(([org, proof]) => [org, identityProofToWire(proof)])),
   };
+}
+
+export function identityProofToWire(proof: IdentityProof): IdentityProofMessage {
+  return { certificate: Buffer.from(proof.certificate), signature: Buffer.from(proof.signature) };
+}
+
+/** A proof as sent; an empty one (a message without the field) is no proof at all. */
+export function identityProofFromWire(message: IdentityProofMessage__Output | null | undefined): IdentityProof | undefined {
+  if (!message || (message.certificate.length === 0 && message.signature.length === 0)) return undefined;
+  return { certificate: new Uint8Array(message.certificate), signature: new Uint8Array(message.signature) };
 }
 
 /** Settings of a collection whose cohort is `cohort`; refuses settings that leave out a cohort member's key. */
 export function settingsFromWire(message: SecureAggregationSettings__Output, cohort: string[]): SecureCollectionSettings {
-  const identityKeys = new Map(Object.entries(message.identityKeys ?? {}).map(([org, key]) => [org, new Uint8Array(key)]));
+  // Roster org ids key maps, transcripts and signed messages at every member: only identifiers are taken.
+  const identityKeys = new Map(Object.entries(message.identityKeys ?? {}).map(([org, key]) => [checkIdentifier('organisation', org), new Uint8Array(key)]));
+  for (const org of cohort) checkIdentifier('organisation', org);
   const missing = cohort.filter((org) => identityKeys.get(org)?.length !== 32);
   if (missing.length > 0) throw new WireFormatError(`secure aggregation settings lack a 32-byte identity key for ${missing.join(', ')}`);
   let encoding: ContributionEncoding;
@@ -52,7 +75,13 @@ export function settingsFromWire(message: SecureAggregationSettings__Output, coh
     throw new WireFormatError(`unknown secure aggregation encoding "${message.encoding}"; expected quantized or exact`);
   }
   if (!(message.phaseTimeoutMs > 0)) throw new WireFormatError('secure aggregation settings need a positive phase timeout');
-  return { threshold: message.threshold, degree: message.degree, identityKeys, encoding, encodedElementCount: Number(message.encodedElementCount), phaseTimeoutMs: message.phaseTimeoutMs };
+  // Decoded as sent; whether each binds its key is for the participant to check (verifyPeerKeys), with its own CA.
+  const identityProofs = new Map<string, IdentityProof>();
+  for (const [org, proof] of Object.entries(message.identityProofs ?? {})) {
+    const decoded = identityProofFromWire(proof);
+    if (decoded) identityProofs.set(org, decoded);
+  }
+  return { threshold: message.threshold, degree: message.degree, identityKeys, encoding, encodedElementCount: Number(message.encodedElementCount), phaseTimeoutMs: message.phaseTimeoutMs, identityProofs };
 }
 
 export function advertisementToWire(a: KeyAdvertisement): KeyAdvertisementMessage {

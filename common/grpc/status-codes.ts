@@ -8,6 +8,7 @@ import { ShoalError, type Component } from '../errors';
 const STATUS_BY_CODE: Record<string, grpc.status> = {
   CONFIG_INVALID: grpc.status.INVALID_ARGUMENT,
   WIRE_FORMAT: grpc.status.INVALID_ARGUMENT,
+  INVALID_IDENTIFIER: grpc.status.INVALID_ARGUMENT,
   INVALID_CONTRIBUTION: grpc.status.INVALID_ARGUMENT,
   UNKNOWN_JOB: grpc.status.NOT_FOUND,
   UNKNOWN_COLLECTION: grpc.status.NOT_FOUND,
@@ -19,6 +20,7 @@ const STATUS_BY_CODE: Record<string, grpc.status> = {
   NOT_EXPECTED: grpc.status.PERMISSION_DENIED,
   NOT_ADMITTED: grpc.status.PERMISSION_DENIED,
   IDENTITY_KEY_MISSING: grpc.status.INVALID_ARGUMENT,
+  IDENTITY_PROOF_INVALID: grpc.status.PERMISSION_DENIED,
   DUPLICATE_CONTRIBUTION: grpc.status.ALREADY_EXISTS,
   COLLECTION_EXISTS: grpc.status.ALREADY_EXISTS,
   COLLECTION_CLOSED: grpc.status.FAILED_PRECONDITION,

@@ -19,6 +19,7 @@ import { ConfigError, errorMessage, hasCode } from '../errors';
 import { parseWithSchema } from '../schema-errors';
 import { CERTIFICATE_ROLES, checkOrgId, checkRole, identityOfCertificate, type CertificateIdentity, type CertificateRole } from './certificate-identity';
 import { CertificateAuthority, type IssueOptions } from './certificate-authority';
+import { readCertificateRequest } from './certificate-request';
 import { importSigningKey } from './key-pair';
 import { moveAside, replaceFile, writeNewFile } from './pki-files';
 import { checkSerial, signRevocationList } from './revocation-list';
@@ -118,6 +119,10 @@ export async function initAuthorityDir(dir: string, options: { name?: string; va
 /** The serial of the certificate about to be replaced, read from the file itself. */
 function serialOfExisting(certPath: string, keyPath: string): string {
   if (!existsSync(certPath)) throw new ConfigError(`${keyPath} exists without ${certPath}; move it away before issuing again`, { path: keyPath });
+  return serialOfCertificate(certPath);
+}
+
+function serialOfCertificate(certPath: string): string {
   try {
     return identityOfCertificate(readFileSync(certPath, 'utf8')).serial;
   } catch (err) {
@@ -156,6 +161,35 @@ export async function issueToDir(
     writeNewFile(keyPath, issued.keyPem, 0o600);
     writeNewFile(certPath, issued.certPem, 0o644);
     return { certPath, keyPath, identity: issued.identity };
+  });
+}
+
+/**
+ * Certifies the key in a party's certificate signing request, after
+ * checking the request is signed by that key and names exactly `orgId` and
+ * `role`. Writes only `<outDir>/<orgId>.<role>.crt.pem`: the private key
+ * stays wherever the party made it. Issuing again rotates the certificate as
+ * issueToDir does (the old one kept as `….old-<serial>`).
+ */
+export async function issueFromRequestToDir(
+  dir: string,
+  options: IssueOptions & { csrPem: string; outDir?: string },
+): Promise<{ certPath: string; identity: CertificateIdentity }> {
+  return serialized(dir, async () => {
+    const authority = await loadAuthority(dir);
+    const index = readIndex(dir);
+    const { outDir = dir, csrPem, ...issueOptions } = options;
+    const publicKey = await readCertificateRequest(csrPem, { orgId: issueOptions.orgId, role: issueOptions.role });
+    const issued = await authority.certify(issueOptions, publicKey);
+    const { orgId, role, serial } = issued.identity;
+
+    mkdirSync(outDir, { recursive: true });
+    const certPath = join(outDir, `${orgId}.${role}.crt.pem`);
+    if (existsSync(certPath)) moveAside(certPath, `${certPath}.old-${serialOfCertificate(certPath)}`);
+    index.certificates.push({ serial, orgId, role, notAfter: issued.notAfter, issuedAt: new Date().toISOString(), certPath });
+    writeIndex(dir, index);
+    writeNewFile(certPath, issued.certPem, 0o644);
+    return { certPath, identity: issued.identity };
   });
 }
 

@@ -22,13 +22,17 @@ export interface IssueOptions {
   validDays?: number;
 }
 
-export interface IssuedCertificate {
+/** A certificate the CA signed for a key it does not hold. */
+export interface CertifiedKey {
   certPem: string;
-  /** PKCS#8 PEM. Write it with mode 0600; never log it. */
-  keyPem: string;
   identity: CertificateIdentity;
   /** ISO 8601. */
   notAfter: string;
+}
+
+export interface IssuedCertificate extends CertifiedKey {
+  /** PKCS#8 PEM. Write it with mode 0600; never log it. */
+  keyPem: string;
 }
 
 const DEFAULT_CA_NAME = 'Shoal federation CA';
@@ -97,6 +101,17 @@ export class CertificateAuthority {
 
   /** A certificate and new key for one party. */
   async issue(options: IssueOptions): Promise<IssuedCertificate> {
+    const keys = await generateKeyPair();
+    const certified = await this.certify(options, keys.publicKey);
+    return { ...certified, keyPem: privateKeyPem(keys.privateKey) };
+  }
+
+  /**
+   * A certificate for a public key the party made and kept itself (from a
+   * certificate signing request): the CA never sees its private key. Every
+   * name and extension comes from `options` and the profile, none from the request.
+   */
+  async certify(options: IssueOptions, publicKey: CryptoKey): Promise<CertifiedKey> {
     const orgId = checkOrgId(options.orgId);
     const role = checkRole(options.role);
     const days = checkValidDays(options.validDays ?? DEFAULT_LEAF_DAYS, 'the certificate validity');
@@ -108,7 +123,6 @@ export class CertificateAuthority {
       ipAddresses = ['127.0.0.1'];
     }
 
-    const keys = await generateKeyPair();
     const now = Date.now();
     // A certificate outliving its CA would only ever fail to verify; stop it with the CA.
     const notAfter = new Date(Math.min(now + days * DAY_MS, this.#certificate.notAfter.getTime()));
@@ -118,7 +132,7 @@ export class CertificateAuthority {
       issuer: this.#certificate.subjectName,
       notBefore: new Date(now - BACKDATE_MS),
       notAfter,
-      publicKey: keys.publicKey,
+      publicKey,
       signingKey: this.#signingKey,
       signingAlgorithm: SIGNING_ALGORITHM,
       extensions: await leafExtensions({
@@ -126,12 +140,12 @@ export class CertificateAuthority {
         role,
         dnsNames,
         ipAddresses,
-        publicKey: keys.publicKey,
+        publicKey,
         issuerKeyId: this.#certificate.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId,
       }),
     });
     const certPem = certificate.toString('pem');
-    return { certPem, keyPem: privateKeyPem(keys.privateKey), identity: identityOfCertificate(certPem), notAfter: certificate.notAfter.toISOString() };
+    return { certPem, identity: identityOfCertificate(certPem), notAfter: certificate.notAfter.toISOString() };
   }
 
   /** A CRL signed by this CA listing these serials (may be empty), valid for `validDays` (default 7). */

@@ -5,6 +5,7 @@
  * `openssl x509 -text` sees); reading requires the two to agree.
  */
 import { ConfigError } from '../errors';
+import { ID_PATTERN } from '../ids';
 import { PkiError } from './errors';
 import { x509 } from './x509-library';
 
@@ -21,7 +22,7 @@ export interface CertificateIdentity {
 }
 
 /** The same rule as ids in a job spec, so a job id can name a coordinator's or aggregator's certificate. */
-const ORG_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const ORG_ID = ID_PATTERN;
 const URN_PREFIX = 'urn:shoal:';
 
 export function isCertificateRole(value: unknown): value is CertificateRole {

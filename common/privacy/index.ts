@@ -10,6 +10,8 @@ export { DEFAULT_ORDERS, PrivacyAccountant, epsilonFromRdp, rdpOfSampledGaussian
 export type { PrivacyAccountantJson, PrivacyAccountantOptions, PrivacyStep, RdpConversion } from './rdp-accountant';
 export { noiseMultiplierForBudget } from './noise-calibration';
 export type { NoiseBudget } from './noise-calibration';
+export { distributedNoise } from './noise-plan';
+export type { DistributedNoise, DistributedNoiseInput } from './noise-plan';
 export { clipL2 } from './clipping';
 export type { ClipResult } from './clipping';
 export {

@@ -43,5 +43,14 @@ export {
   type QuantizationSettings,
 } from './encoding';
 export { decodeAggregate, encodeContribution, encodedLength, weightFraction, type ContributionEncoding } from './contribution-encoding';
+export {
+  collectionEncoding,
+  collectionGraph,
+  collectionPhaseTimeoutMs,
+  collectionPlan,
+  type CollectedContribution,
+  type CollectionPlan,
+  type SecureAggregationSpec,
+} from './collection-plan';
 export { SecAggClient, type SecAggClientOptions } from './secagg-client';
 export { SecAggServer, type SecAggServerOptions, type SecAggServerPhase } from './secagg-server';

@@ -14,13 +14,15 @@ describe('DifferentialPrivacy decorator', () => {
     expect(strategy.name).toBe('fedavg+dp-central');
   });
 
-  test('distributed mode: each of m participants adds noise of std z·C/√m, so the sum carries z·C', () => {
-    const strategy = new DifferentialPrivacy(new FedAvg({ serverLearningRate: 1 }, training), { mode: 'distributed', clipNorm: 2, noiseMultiplier: 1.5 });
+  test('distributed mode: each of the cohort adds the std the job\'s noise plan gives for a cohort of that size', () => {
+    const asked: number[] = [];
+    const strategy = new DifferentialPrivacy(new FedAvg({ serverLearningRate: 1 }, training), { mode: 'distributed', clipNorm: 2, noiseStd: (cohortSize) => (asked.push(cohortSize), (1.5 * 2) / Math.sqrt(cohortSize)) });
 
     const instructions = strategy.fitInstructions(1, 9);
 
-    expect(instructions.noiseStd).toBeCloseTo((1.5 * 2) / 3, 12);
-    expect(instructions.clipNorm).toBe(2);
+    expect(asked).toEqual([9]);
+    expect(instructions).toEqual({ mode: 'train', localEpochs: 2, batchSize: 32, learningRate: 0.01, optimizer: 'adam', proximalMu: 0, clipNorm: 2, noiseStd: 1, weighting: 'uniform' });
+    expect(strategy.name).toBe('fedavg+dp-distributed');
   });
 
   test('central mode adds Gaussian noise of std z·C/m to the mean update before the inner server step', () => {
@@ -43,7 +45,7 @@ describe('DifferentialPrivacy decorator', () => {
   });
 
   test('distributed mode leaves the aggregate as the participants noised it', () => {
-    const strategy = new DifferentialPrivacy(new FedAvg({ serverLearningRate: 1 }, training), { mode: 'distributed', clipNorm: 1, noiseMultiplier: 2 });
+    const strategy = new DifferentialPrivacy(new FedAvg({ serverLearningRate: 1 }, training), { mode: 'distributed', clipNorm: 1, noiseStd: () => 1 });
 
     const next = strategy.serverStep(new Float32Array([1, 2]), new Float64Array([0.5, -0.5]), 1, 4);
 

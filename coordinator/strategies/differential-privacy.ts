@@ -1,14 +1,25 @@
-import { addGaussianNoise, distributedNoiseStd, type GaussianSource } from '../../common/privacy';
+import { addGaussianNoise, type GaussianSource } from '../../common/privacy';
 import type { FitInstructions, Strategy, StrategyState } from './strategy';
 
-export interface DifferentialPrivacyOptions {
-  /** central: noise added here to the aggregate; distributed: each participant adds its share before masking. */
-  mode: 'central' | 'distributed';
-  clipNorm: number;
-  noiseMultiplier: number;
-  /** Noise source; the default is cryptographically secure. Tests pass a seeded one. */
-  noise?: GaussianSource;
-}
+/** central: noise added here to the aggregate; distributed: each participant adds its share before masking. */
+export type DifferentialPrivacyOptions =
+  | {
+      mode: 'central';
+      clipNorm: number;
+      noiseMultiplier: number;
+      /** Noise source; the default is cryptographically secure. Tests pass a seeded one. */
+      noise?: GaussianSource;
+    }
+  | {
+      mode: 'distributed';
+      clipNorm: number;
+      /**
+       * The std each member of a cohort of this size adds: the job's noise plan
+       * (common/round-plan), which every participant recomputes and holds the
+       * coordinator to.
+       */
+      noiseStd(cohortSize: number): number;
+    };
 
 /**
  * User-level DP-FedAvg (McMahan et al. 2018) as a decorator around any
@@ -25,16 +36,17 @@ export class DifferentialPrivacy implements Strategy {
   }
 
   fitInstructions(round: number, cohortSize: number): FitInstructions {
-    const { mode, clipNorm, noiseMultiplier } = this.options;
-    const noiseStd = mode === 'distributed' ? distributedNoiseStd({ noiseMultiplier, clipNorm, plannedParticipants: cohortSize }) : 0;
-    return { ...this.inner.fitInstructions(round, cohortSize), clipNorm, noiseStd, weighting: 'uniform' };
+    const { options } = this;
+    const noiseStd = options.mode === 'distributed' ? options.noiseStd(cohortSize) : 0;
+    return { ...this.inner.fitInstructions(round, cohortSize), clipNorm: options.clipNorm, noiseStd, weighting: 'uniform' };
   }
 
   serverStep(global: Float32Array, meanUpdate: Float64Array, round: number, contributors: number): Float32Array {
-    if (this.options.mode === 'distributed') return this.inner.serverStep(global, meanUpdate, round, contributors);
+    const { options } = this;
+    if (options.mode === 'distributed') return this.inner.serverStep(global, meanUpdate, round, contributors);
     // σ = z·C on the sum is z·C/m on the mean of the m contributors.
     const noisy = Float64Array.from(meanUpdate);
-    addGaussianNoise(noisy, (this.options.noiseMultiplier * this.options.clipNorm) / contributors, this.options.noise);
+    addGaussianNoise(noisy, (options.noiseMultiplier * options.clipNorm) / contributors, options.noise);
     return this.inner.serverStep(global, noisy, round, contributors);
   }
 

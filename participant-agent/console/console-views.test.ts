@@ -15,6 +15,7 @@ const example = parse(readFileSync(join(__dirname, '..', '..', 'examples', 'cred
 const NOW = new Date('2030-01-01T12:00:00Z');
 const RECEIVED = '2030-01-01T11:59:00.000Z';
 const EXPIRES = '2030-01-01T12:04:30.000Z';
+const OFFER_SHA256 = 'c0ffee'.repeat(10).concat('0123');
 const REASONS: PendingOffer['reasons'] = [
   { rule: 'requesters', outcome: 'ask', reason: 'requester "regulator" needs a person\'s approval' },
   { rule: 'models', outcome: 'allow', reason: 'Dense layers, 1345 parameters' },
@@ -23,7 +24,7 @@ const REASONS: PendingOffer['reasons'] = [
 function offer(changes: Record<string, unknown> = {}): PendingOffer {
   const spec = compileJobSpec({ ...example, ...changes });
   return {
-    jobId: spec.jobId, requester: spec.requester, receivedAt: RECEIVED, expiresAt: EXPIRES, spec,
+    jobId: spec.jobId, offerSha256: OFFER_SHA256, requester: spec.requester, receivedAt: RECEIVED, expiresAt: EXPIRES, spec,
     coordinator: '10.0.0.1:7000', aggregator: '10.0.0.2:7001', dataPath: '/srv/data/credit.csv', reasons: REASONS, modelParameters: 1345,
   };
 }
@@ -34,6 +35,7 @@ describe('offerView', () => {
 
     expect(view).toEqual({
       jobId: 'credit-default-mlp',
+      offerSha256: OFFER_SHA256,
       requester: 'regulator',
       receivedAt: RECEIVED,
       expiresAt: EXPIRES,

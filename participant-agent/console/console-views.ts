@@ -22,6 +22,7 @@ export function offerView(offer: PendingOffer, now: Date): OfferView {
   const dp = spec.differentialPrivacy;
   return {
     jobId: offer.jobId,
+    offerSha256: offer.offerSha256,
     requester: offer.requester,
     receivedAt: offer.receivedAt,
     expiresAt: offer.expiresAt,

@@ -37,6 +37,9 @@ const QUEUE_REFUSALS: Record<string, number> = {
   NOT_PENDING: 404,
   ALREADY_DECIDED: 409,
   OFFER_EXPIRED: 409,
+  OFFER_CHANGED: 409,
+  INVALID_OFFER_HASH: 400,
+  OFFER_HASH_REQUIRED: 400,
   ALREADY_RELEASED: 409,
   RELEASE_EXPIRED: 409,
   PENDING_UNREADABLE: 409,
@@ -46,7 +49,8 @@ const QUEUE_REFUSALS: Record<string, number> = {
 
 const AUDIT_PAGE_MAX = 2000;
 
-const decisionBody = { type: 'object', required: ['approve', 'reason'], additionalProperties: false, properties: { approve: { type: 'boolean' }, reason: { type: 'string', maxLength: 2000 } } };
+// The full hash the page was shown: a decision binds to exactly that offer, never to whatever waits under the job id now.
+const decisionBody = { type: 'object', required: ['offerSha256', 'approve', 'reason'], additionalProperties: false, properties: { offerSha256: { type: 'string', pattern: '^[0-9a-f]{64}$' }, approve: { type: 'boolean' }, reason: { type: 'string', maxLength: 2000 } } };
 const releaseBody = { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 2000 } } };
 
 export async function startOrganisationConsole(deps: OrganisationConsoleDeps): Promise<ConsoleServer> {
@@ -72,9 +76,9 @@ export async function startOrganisationConsole(deps: OrganisationConsoleDeps): P
 
     app.post('/api/queue/offers/:jobId/decision', { schema: { body: decisionBody } }, async (request) => {
       const { jobId } = request.params as { jobId: string };
-      const { approve, reason } = request.body as DecisionRequest;
-      queue.decide(jobId, { approve, reason, by: request.consoleUser });
-      logger.info({ jobId, approve, by: request.consoleUser }, 'offer decided in the console');
+      const { offerSha256, approve, reason } = request.body as DecisionRequest;
+      queue.decide(jobId, { approve, reason, by: request.consoleUser, offer: offerSha256 });
+      logger.info({ jobId, offerSha256, approve, by: request.consoleUser }, 'offer decided in the console');
       return { jobId, approved: approve };
     });
 

@@ -147,7 +147,7 @@ const built = AGENT_CONTEXT.entries.concat(COORDINATOR_CONTEXT.entries).every((e
   const devDependencies = Object.keys((JSON.parse(readFileSync(join(checkout, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies);
 
   it.each([
-    ['agent', AGENT_CONTEXT, ['dist/participant-agent/main.js', 'dist/cli/shoal.js', 'dist/participant-agent/trainer/trainer-main.js', 'dist/common/grpc/proto.js']],
+    ['agent', AGENT_CONTEXT, ['dist/participant-agent/main.js', 'dist/cli/shoal.js', 'dist/participant-agent/sandbox-proxy/main.js', 'dist/participant-agent/trainer/trainer-main.js', 'dist/common/grpc/proto.js']],
     ['coordinator', COORDINATOR_CONTEXT, ['dist/cli/shoal.js', 'dist/coordinator/main.js', 'dist/aggregator/main.js', 'dist/common/grpc/proto.js']],
   ])('%s: the entries, the proto contracts, the web console and the runtime packages, no dev packages', (_kind, spec, dist) => {
     const plan = planImageContext(spec as ImageContextSpec, checkout);

@@ -68,13 +68,14 @@ export const TRAINER_CONTEXT: ImageContextSpec = {
 
 /**
  * The participant agent daemon, plus the CLI for `shoal agent …` moderator
- * commands inside its container, plus the trainer so `sandbox.type: process`
+ * commands inside its container, plus the sandbox proxy (run from this image
+ * in front of the host's engine), plus the trainer so `sandbox.type: process`
  * also works there (the process sandbox runs trainer-main.js by path).
  */
 export const AGENT_CONTEXT: ImageContextSpec = {
   name: 'shoal-agent',
   dockerfile: 'participant-agent/images/agent.Dockerfile',
-  entries: ['dist/participant-agent/main.js', 'dist/cli/shoal.js', 'dist/participant-agent/trainer/trainer-main.js'],
+  entries: ['dist/participant-agent/main.js', 'dist/cli/shoal.js', 'dist/participant-agent/sandbox-proxy/main.js', 'dist/participant-agent/trainer/trainer-main.js'],
   assets: [PROTO_ASSETS, CONSOLE_ASSETS],
   contextLabel: 'shoal.image-context',
   missingCode: 'DIST_MISSING',

@@ -10,11 +10,13 @@ const NOW = new Date('2030-01-01T12:00:00Z');
 const DIGEST = `sha256:${'cd'.repeat(32)}`;
 // 23·32+32 + 32·16+16 + 16·1+1 for the example's three Dense layers.
 const EXAMPLE_PARAMETERS = 1345;
+const OFFER_SHA256 = `0123456789abcdef${'e'.repeat(48)}`;
 
 function offer(changes: Record<string, unknown> = {}, settings: Partial<PendingOffer> = {}): PendingOffer {
   const spec = compileJobSpec({ ...example, ...changes });
   return {
     jobId: spec.jobId,
+    offerSha256: OFFER_SHA256,
     requester: spec.requester,
     receivedAt: new Date(NOW.getTime() - 60_000).toISOString(),
     expiresAt: new Date(NOW.getTime() + 270_000).toISOString(),
@@ -114,7 +116,13 @@ describe('describeOffer', () => {
 
     expect(text).toContain('requesters: ask — requester "regulator" needs a person\'s approval');
     expect(text).toContain('models: allow — Dense layers, 1345 parameters');
-    expect(text).toContain('shoal agent approve credit-default-mlp');
+    expect(text).toContain('Decide: shoal agent approve credit-default-mlp --offer 0123456789abcdef   or   shoal agent reject credit-default-mlp --offer 0123456789abcdef --reason <text>');
+  });
+
+  test('names the exact offer a decision applies to, by its SHA-256', () => {
+    const lines = describeOffer(offer(), NOW).split('\n');
+
+    expect(lines[1]).toBe(`  offer sha256 ${OFFER_SHA256}: a decision applies to this exact offer only`);
   });
 
   test('an offer past its expiry says so', () => {
@@ -128,14 +136,14 @@ describe('describePendingList', () => {
   test('is one row per offer, with the rules that asked', () => {
     const list = [
       offer(),
-      offer({ jobId: 'mnist-cnn', requester: 'health-authority' }, { expiresAt: new Date(NOW.getTime() + 7_500_000).toISOString(), reasons: [{ rule: 'datasets', outcome: 'ask', reason: 'x' }, { rule: 'images', outcome: 'ask', reason: 'y' }] }),
+      offer({ jobId: 'mnist-cnn', requester: 'health-authority' }, { offerSha256: 'f'.repeat(64), expiresAt: new Date(NOW.getTime() + 7_500_000).toISOString(), reasons: [{ rule: 'datasets', outcome: 'ask', reason: 'x' }, { rule: 'images', outcome: 'ask', reason: 'y' }] }),
     ];
 
     const lines = describePendingList(list, NOW).split('\n');
 
-    expect(lines[0]).toMatch(/^JOB +REQUESTER +DATASET +EXPIRES IN +ASKING RULE\(S\)$/);
-    expect(lines[1]).toMatch(/^credit-default-mlp +regulator +credit-default +4 min 30 s +requesters$/);
-    expect(lines[2]).toMatch(/^mnist-cnn +health-authority +credit-default +2 h 5 min +datasets, images$/);
+    expect(lines[0]).toMatch(/^JOB +OFFER SHA-256 +REQUESTER +DATASET +EXPIRES IN +ASKING RULE\(S\)$/);
+    expect(lines[1]).toMatch(/^credit-default-mlp +0123456789abcdef +regulator +credit-default +4 min 30 s +requesters$/);
+    expect(lines[2]).toMatch(/^mnist-cnn +ffffffffffffffff +health-authority +credit-default +2 h 5 min +datasets, images$/);
   });
 
   test('says when nothing is waiting', () => {

@@ -7,6 +7,7 @@
  */
 import { AUC_BINS, evaluationVectorLength } from '../../common/evaluation-metrics';
 import type { JobSpec } from '../../common/job-spec';
+import { shortHash } from './offer-hash';
 import type { PendingOffer, PendingRelease } from './records';
 
 const count = (n: number): string => n.toLocaleString('en-US');
@@ -113,6 +114,7 @@ export function describeOffer(p: PendingOffer, now: Date): string {
   const training = spec.training;
   const lines = [
     `Job ${p.jobId}, requested by ${p.requester}`,
+    `  offer sha256 ${p.offerSha256}: a decision applies to this exact offer only`,
     `  received ${p.receivedAt}; expires ${p.expiresAt} (${relative(p.expiresAt, now)}); undecided by then, it is declined`,
     `  coordinator ${p.coordinator}, aggregator ${p.aggregator}`,
     '',
@@ -145,7 +147,7 @@ export function describeOffer(p: PendingOffer, now: Date): string {
     'Policy verdicts',
     ...(p.reasons.length === 0 ? ['  (none recorded)'] : p.reasons.map((r) => `  ${r.rule}: ${r.outcome} — ${r.reason}`)),
     '',
-    `Decide: shoal agent approve ${p.jobId}   or   shoal agent reject ${p.jobId} --reason <text>`,
+    `Decide: shoal agent approve ${p.jobId} --offer ${shortHash(p.offerSha256)}   or   shoal agent reject ${p.jobId} --offer ${shortHash(p.offerSha256)} --reason <text>`,
   ];
   return lines.join('\n');
 }
@@ -161,9 +163,9 @@ export function describePendingList(list: PendingOffer[], now: Date): string {
   if (list.length === 0) return 'no offers are waiting for a decision';
   const rows = list.map((p) => {
     const asking = p.reasons.filter((r) => r.outcome === 'ask').map((r) => r.rule);
-    return [p.jobId, p.requester, p.spec.dataset.name, relative(p.expiresAt, now).replace(/^in /, ''), asking.length > 0 ? asking.join(', ') : '-'];
+    return [p.jobId, shortHash(p.offerSha256), p.requester, p.spec.dataset.name, relative(p.expiresAt, now).replace(/^in /, ''), asking.length > 0 ? asking.join(', ') : '-'];
   });
-  return `${table(['JOB', 'REQUESTER', 'DATASET', 'EXPIRES IN', 'ASKING RULE(S)'], rows)}\n\nshoal agent show <job> for the details`;
+  return `${table(['JOB', 'OFFER SHA-256', 'REQUESTER', 'DATASET', 'EXPIRES IN', 'ASKING RULE(S)'], rows)}\n\nshoal agent show <job> for the details`;
 }
 
 export function describePendingReleases(jobId: string, list: PendingRelease[], now: Date): string {

@@ -1,7 +1,8 @@
 /** The queue's errors, and the checks on the job ids and rounds that name its files. */
 import { ShoalError } from '../../common/errors';
+import { ID_PATTERN } from '../../common/ids';
 
-const JOB_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const JOB_ID = ID_PATTERN;
 
 export function moderationError(code: string, message: string, details: Record<string, unknown> = {}, cause?: unknown): ShoalError {
   return new ShoalError(code, message, { component: 'participant-agent', details, cause });

@@ -7,6 +7,12 @@ import type { JobSpec } from '../../common/job-spec';
 
 export interface PendingOffer {
   jobId: string;
+  /**
+   * SHA-256 of the exact signed offer bytes. A person's decision names it and
+   * applies to this offer only: a requester who sends another offer under the
+   * same job id cannot borrow the answer.
+   */
+  offerSha256: string;
   requester: string;
   /** ISO time the agent received the offer. */
   receivedAt: string;
@@ -25,6 +31,8 @@ export interface PendingOffer {
 
 export interface HumanDecision {
   jobId: string;
+  /** The offer the person decided on (its full SHA-256); the agent applies the decision to that offer only. */
+  offerSha256: string;
   approve: boolean;
   reason: string;
   by: string;

@@ -38,6 +38,8 @@ const matrix: Case[] = [
   { name: 'image: a training image not allowlisted', spec: { trainingImage: { reference: 'regulator/trainer:2', digest: OTHER_DIGEST } }, outcome: 'deny', decidingRule: 'image', mentions: [OTHER_DIGEST] },
   { name: 'privacy: secure aggregation turned off', spec: { secureAggregation: { enabled: false } }, outcome: 'deny', decidingRule: 'privacy', mentions: ['secure aggregation'] },
   { name: 'privacy: rounds of too few organisations', spec: { fractionPerRound: 0.5 }, outcome: 'deny', decidingRule: 'privacy', mentions: ['only 2 organisation(s)', 'fractionPerRound 0.5', 'minParticipantsPerRound 3'] },
+  { name: 'privacy: every invited peer pinned', policy: { privacy: { peers: ['bank-2', 'bank-3', 'bank-4', 'bank-5'] } }, outcome: 'allow', decidingRule: null },
+  { name: 'privacy: an invited organisation not among the pinned peers', policy: { privacy: { peers: ['bank-2', 'bank-3'] } }, outcome: 'deny', decidingRule: 'privacy', mentions: ['bank-4, bank-5', 'privacy.peers'] },
   { name: 'privacy: DP required and absent', policy: requireDp, outcome: 'deny', decidingRule: 'privacy', mentions: ['requires differential privacy'] },
   { name: 'privacy: DP within the bounds', policy: requireDp, spec: dp(10), outcome: 'allow', decidingRule: null },
   { name: 'privacy: ε above the bound', policy: requireDp, spec: dp(12), outcome: 'deny', decidingRule: 'privacy', mentions: ['epsilon 12', 'maxEpsilon 10'] },

@@ -10,10 +10,11 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../../common/errors';
 import { ALLOWED_LAYER_CLASSES, expandColumns } from '../../common/job-spec';
+import { ID_PATTERN } from '../../common/ids';
 import { parseWithSchema, problemsError, type FieldProblem } from '../../common/schema-errors';
 import { parsePublicKeyText } from '../../common/signing';
 
-const identifier = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a lower-case identifier');
+const identifier = z.string().regex(ID_PATTERN, 'a lower-case identifier (letters, digits, "_", "-"; at most 63 characters)');
 // zod's own message for a bad record key is "Invalid key in record"; this one says what a key must be.
 const keyedBy = (what: string) => ({ error: (issue: { code?: string }) => (issue.code === 'invalid_key' ? `${what} as the key (a lower-case identifier)` : undefined) });
 const clockTime = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -75,6 +76,12 @@ const privacySchema = z.strictObject({
   requireSecureAggregation: z.boolean().default(DEFAULTS.privacy.requireSecureAggregation),
   /** Fewest organisations a round may combine, so one update never hides in a sum of one or two. */
   minParticipantsPerRound: z.number().int().min(1).default(DEFAULTS.privacy.minParticipantsPerRound),
+  /**
+   * Present: the only other organisations this one aggregates with; a task whose
+   * secure-aggregation roster names any other is refused (ROSTER_NOT_APPROVED).
+   * Absent: any organisation the signed offer invites.
+   */
+  peers: z.array(identifier).min(1, 'at least one organisation (leave peers out to accept any invited one)').optional(),
   /** Present: every job must use differential privacy within these bounds. Absent: DP is not required. */
   differentialPrivacy: z.strictObject({
     /** Largest ε a single job may declare. */

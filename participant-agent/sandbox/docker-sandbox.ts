@@ -1,28 +1,34 @@
 /**
  * Runs the trainer in a hardened Docker container: no network, read-only
- * root file system, an unprivileged user without capabilities, capped
- * memory, CPU, processes, open files and output, and a wall-clock limit.
- * The container sees exactly three host paths: the dataset (read-only, at
- * /data/<name>), the task inputs (read-only, at /in) and the output
- * directory (/out). Every container carries the labels shoal.managed and
+ * root file system, an unprivileged user without capabilities or new
+ * privileges, this module's own seccomp profile, a private IPC namespace
+ * with a small /dev/shm, capped memory, CPU, processes, open files and
+ * output (bytes and entries), and a wall-clock limit. The container sees
+ * exactly three host paths: the dataset (read-only, at /data/<name>), the
+ * task inputs (read-only, at /in) and the output directory (/out), the
+ * latter two readable or writable by the trainer's user alone. An image that
+ * declares volumes is refused: the engine would give it writable, uncapped
+ * host storage. Every container carries the labels shoal.managed and
  * shoal.agent, so sweep() can remove what a crashed agent left behind.
  */
-import { chmod, readdir } from 'node:fs/promises';
+import { chmod, chown, lchown, readdir } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import { ShoalError, errorMessage } from '../../common/errors';
 import { silentLogger } from '../../common/logger';
-import { outputBytes, removeNonRegularEntries } from './output-dir';
+import { measureOutput, removeNonRegularEntries } from './output-dir';
+import { trainerSeccompOption } from './trainer-seccomp';
 import { effectiveLimits, type Sandbox, type SandboxExit, type SandboxLimits, type SandboxRun, type SandboxSpec } from './sandbox';
+import { assertPlainFolder } from '../run-folders';
 
 export interface DockerSandboxOptions {
   /** The engine; by default the one DOCKER_HOST (or /var/run/docker.sock) points at. */
   docker?: Dockerode;
-  /** The trainer image; its entrypoint must run the trainer with --input /in --output /out. */
+  /** The trainer image (a tag, or an id "sha256:…" to run exactly that image); its entrypoint must run the trainer with --input /in --output /out. */
   image: string;
   /** Replaces the image's entrypoint and command (tests, custom images). */
   command?: string[];
@@ -40,8 +46,11 @@ export const CONTAINER_PATHS = { input: '/in', output: '/out', data: '/data' } a
 const MAX_LOG_BYTES = 64 * 1024;
 const WATCH_INTERVAL_MS = 200;
 /** nobody:nogroup; owns nothing of the host. */
-const TRAINER_UID = 65534;
-const TRAINER_USER = `${TRAINER_UID}:${TRAINER_UID}`;
+export const TRAINER_UID = 65534;
+export const TRAINER_GID = 65534;
+const TRAINER_USER = `${TRAINER_UID}:${TRAINER_GID}`;
+/** System V and POSIX shared memory of the trainer's own IPC namespace; enough for the libraries that use any. */
+const SHM_BYTES = 16 * 1024 * 1024;
 /** 128 + SIGXFSZ: the kernel's answer to a write past the fsize limit when the process does not ignore it. */
 const SIGXFSZ_EXIT = 128 + (osConstants.signals.SIGXFSZ ?? 25);
 /** 128 + SIGKILL: what the kernel's OOM killer leaves. */
@@ -52,6 +61,7 @@ const OOM_CONFIRM_INTERVAL_MS = 200;
 export class DockerSandbox implements Sandbox {
   readonly kind = 'docker';
   readonly limits: SandboxLimits;
+  readonly weakened = null;
   private readonly docker: Dockerode;
   private readonly logger: Logger;
 
@@ -59,6 +69,16 @@ export class DockerSandbox implements Sandbox {
     this.docker = options.docker ?? new Dockerode();
     this.limits = { ...options.limits };
     this.logger = options.logger ?? silentLogger();
+  }
+
+  /** The image every run starts from: a tag, or an id once pinned(). */
+  get image(): string {
+    return this.options.image;
+  }
+
+  /** The same sandbox running exactly the image the reference names now, by its id, wherever the tag moves later. */
+  async pinned(): Promise<DockerSandbox> {
+    return new DockerSandbox({ ...this.options, image: await this.imageId() });
   }
 
   async isAvailable(): Promise<boolean> {
@@ -81,7 +101,7 @@ export class DockerSandbox implements Sandbox {
     await prepareDirectories(spec);
     // Created from the id, not the tag: the image that runs is the one just inspected, even if the tag moves.
     const container = await this.create(spec, imageDigest);
-    const run = new DockerRun(this.docker, container, spec, imageDigest, this.limits.outputBytes, this.logger);
+    const run = new DockerRun(this.docker, container, spec, imageDigest, this.limits, this.logger);
     try {
       await container.start();
     } catch (err) {
@@ -114,20 +134,25 @@ export class DockerSandbox implements Sandbox {
       const where = process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : modem.socketPath ?? `${modem.host}:${modem.port}`;
       return `no Docker engine answers at ${where} (${errorMessage(err)}); start Docker or point DOCKER_HOST at it`;
     }
+    let image: Dockerode.ImageInspectInfo;
     try {
-      await this.docker.getImage(this.options.image).inspect();
+      image = await this.docker.getImage(this.options.image).inspect();
     } catch (err) {
       return `the trainer image ${this.options.image} is not in the local Docker engine (${errorMessage(err)}); build it with npm run build:images`;
     }
-    return null;
+    return declaredVolumes(this.options.image, image);
   }
 
   private async imageId(): Promise<string> {
+    let image: Dockerode.ImageInspectInfo;
     try {
-      return (await this.docker.getImage(this.options.image).inspect()).Id;
+      image = await this.docker.getImage(this.options.image).inspect();
     } catch (err) {
       throw new ShoalError('SANDBOX_UNAVAILABLE', `the trainer image ${this.options.image} is not available: ${errorMessage(err)}`, { component: 'participant-agent', cause: err });
     }
+    const volumes = declaredVolumes(this.options.image, image);
+    if (volumes) throw new ShoalError('IMAGE_NOT_ALLOWED', volumes, { component: 'participant-agent' });
+    return image.Id;
   }
 
   private async create(spec: SandboxSpec, imageId: string): Promise<Dockerode.Container> {
@@ -161,9 +186,13 @@ export class DockerSandbox implements Sandbox {
             { Type: 'bind', Source: resolve(spec.outputDir), Target: CONTAINER_PATHS.output, ReadOnly: false },
           ],
           // Owned by the trainer's user: the engine copies the image's /tmp mode into the tmpfs, which may be 0755 root.
-          Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=64m,mode=1777,uid=${TRAINER_UID},gid=${TRAINER_UID}` },
+          // Inodes capped too: a tmpfs's entries are memory the memory limit does not see.
+          Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=64m,nr_inodes=4096,mode=1777,uid=${TRAINER_UID},gid=${TRAINER_GID}` },
           CapDrop: ['ALL'],
-          SecurityOpt: ['no-new-privileges'],
+          // Both explicit: what the daemon defaults to is the host's choice, not the organisation's.
+          SecurityOpt: ['no-new-privileges:true', trainerSeccompOption()],
+          IpcMode: 'private',
+          ShmSize: SHM_BYTES,
           Privileged: false,
           PidsLimit: limits.pids,
           Memory: limits.memoryBytes,
@@ -205,7 +234,7 @@ class DockerRun implements SandboxRun {
     private readonly container: Dockerode.Container,
     private readonly spec: SandboxSpec,
     private readonly imageDigest: string,
-    private readonly outputCap: number,
+    private readonly caps: Pick<SandboxLimits, 'outputBytes' | 'outputEntries'>,
     private readonly logger: Logger,
   ) {}
 
@@ -219,9 +248,9 @@ class DockerRun implements SandboxRun {
     this.watchdog = setInterval(() => {
       if (measuring) return;
       measuring = true;
-      outputBytes(this.spec.outputDir)
-        .then((bytes) => {
-          if (bytes >= this.outputCap && !this.outputTooLarge) {
+      measureOutput(this.spec.outputDir, this.caps.outputEntries)
+        .then((size) => {
+          if (overCaps(size, this.caps) && !this.outputTooLarge) {
             this.outputTooLarge = true;
             this.kill();
           }
@@ -275,13 +304,16 @@ class DockerRun implements SandboxRun {
       clearTimeout(this.timer);
       clearInterval(this.watchdog);
       this.collected = await this.readLogs();
-      // The trainer has stopped: links in /out can no longer change, and none may be followed.
+      // The trainer has stopped: /out goes back to the agent, so no one else on the host (its uid's namesake) can change it now.
+      await reclaimOutput(this.spec.outputDir);
+      // Counted before anything is removed: a flood of links is a flood of entries too.
+      const total = await measureOutput(this.spec.outputDir, this.caps.outputEntries);
+      // Links in /out can no longer change, and none may be followed.
       const removed = await removeNonRegularEntries(this.spec.outputDir);
-      if (removed.length) failure += `\n[shoal] removed non-regular output entries: ${removed.join(', ')}`;
-      const total = await outputBytes(this.spec.outputDir);
+      if (removed.length) failure += `\n[shoal] removed non-regular output entries: ${removed.slice(0, 20).join(', ')}${removed.length > 20 ? `, … (${removed.length} in all)` : ''}`;
       // fsize stops every file at the cap exactly: a write past it fails with EFBIG, or kills with SIGXFSZ.
       const efbig = exitCode !== 0 && /\bEFBIG\b/.test(this.collected);
-      const outputTooLarge = this.outputTooLarge || total >= this.outputCap || exitCode === SIGXFSZ_EXIT || efbig;
+      const outputTooLarge = this.outputTooLarge || overCaps(total, this.caps) || exitCode === SIGXFSZ_EXIT || efbig;
       return {
         exitCode,
         signal: signalOf(exitCode, this.killedBySandbox),
@@ -339,22 +371,70 @@ class DockerRun implements SandboxRun {
   }
 }
 
-/** Makes the host directories usable by the container's unprivileged user. */
+function agentIsRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+function overCaps(size: { bytes: number; entries: number }, caps: Pick<SandboxLimits, 'outputBytes' | 'outputEntries'>): boolean {
+  return size.bytes >= caps.outputBytes || size.entries > caps.outputEntries;
+}
+
+/** Why an image cannot run here because it declares volumes (the engine would create them writable and uncapped); null if it declares none. */
+function declaredVolumes(reference: string, image: Dockerode.ImageInspectInfo): string | null {
+  const volumes = Object.keys(image.Config?.Volumes ?? {});
+  if (volumes.length === 0) return null;
+  return `the trainer image ${reference} declares volumes (${volumes.slice(0, 5).join(', ')}), which the engine would create writable and without any cap: the Docker sandbox refuses such images`;
+}
+
+/**
+ * Makes the host paths usable by the container's unprivileged user and by
+ * nobody else. As root the agent hands them over by ownership: /out belongs
+ * to the trainer's user (0700), the inputs and the run's dataset copy to
+ * its group (0750/0640). An agent that is not root cannot give a file
+ * away; it shares them by mode instead and closes the folders above them
+ * (0700), which the container does not need to pass through.
+ */
 async function prepareDirectories(spec: SandboxSpec): Promise<void> {
-  await chmod(spec.outputDir, 0o777);
-  await chmod(spec.inputDir, 0o755);
-  for (const entry of await readdir(spec.inputDir, { withFileTypes: true })) {
-    if (entry.isFile()) await chmod(join(spec.inputDir, entry.name), 0o644);
+  // chmod follows links: a linked folder would open whatever it points at to the container's user.
+  assertPlainFolder(spec.outputDir);
+  assertPlainFolder(spec.inputDir);
+  const root = agentIsRoot();
+  const hand = async (path: string, modes: { owned: number; shared: number }, owner: { uid: number; gid: number }): Promise<void> => {
+    if (root) await lchown(path, owner.uid, owner.gid);
+    await chmod(path, root ? modes.owned : modes.shared);
+  };
+  if (!root) {
+    for (const dir of new Set([dirname(resolve(spec.inputDir)), dirname(resolve(spec.outputDir))])) await chmod(dir, 0o700);
   }
-  // The organisation's data is never changed here: it must already be readable by others.
-  let mode: number;
+  await hand(spec.outputDir, { owned: 0o700, shared: 0o777 }, { uid: TRAINER_UID, gid: TRAINER_GID });
+  await hand(spec.inputDir, { owned: 0o750, shared: 0o755 }, { uid: 0, gid: TRAINER_GID });
+  for (const entry of await readdir(spec.inputDir, { withFileTypes: true })) {
+    if (entry.isFile()) await hand(join(spec.inputDir, entry.name), { owned: 0o640, shared: 0o644 }, { uid: 0, gid: TRAINER_GID });
+  }
+  if (spec.dataIsRunCopy) {
+    await hand(spec.dataPath, { owned: 0o640, shared: 0o644 }, { uid: 0, gid: TRAINER_GID });
+    return;
+  }
+  // The organisation's own file is never changed here: the trainer's user must already be able to read it.
+  let info: { mode: number; uid: number; gid: number };
   try {
-    mode = statSync(spec.dataPath).mode;
+    info = statSync(spec.dataPath);
   } catch (err) {
     throw new ShoalError('DATASET_UNREADABLE', `the dataset ${spec.dataPath} cannot be read: ${errorMessage(err)}`, { component: 'participant-agent', cause: err });
   }
-  if ((mode & 0o004) === 0) {
-    throw new ShoalError('DATASET_UNREADABLE', `the dataset ${spec.dataPath} is not readable by others (mode ${(mode & 0o777).toString(8)}); the Docker sandbox trains as user 65534: chmod o+r it`, { component: 'participant-agent' });
+  const readable = (info.uid === TRAINER_UID && (info.mode & 0o400) !== 0) || (info.gid === TRAINER_GID && (info.mode & 0o040) !== 0) || (info.mode & 0o004) !== 0;
+  if (!readable) {
+    throw new ShoalError('DATASET_UNREADABLE', `the dataset ${spec.dataPath} is not readable by the trainer's user ${TRAINER_USER} (mode ${(info.mode & 0o777).toString(8)}); give it the group ${TRAINER_GID} with g+r`, { component: 'participant-agent' });
+  }
+}
+
+/** After the run: /out belongs to the agent again and is closed to everyone else. */
+async function reclaimOutput(outputDir: string): Promise<void> {
+  try {
+    if (agentIsRoot()) await lchown(outputDir, 0, 0);
+    await chmod(outputDir, 0o700);
+  } catch {
+    // A missing /out has nothing left to protect.
   }
 }
 

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bubblewrapArgs, bubblewrapUsable } from './bubblewrap';
+import { removeNonRegularEntries } from './output-dir';
 import type { Sandbox, SandboxExit, SandboxLimits, SandboxRun, SandboxSpec } from './sandbox';
 
 const MAX_LOG_BYTES = 64 * 1024;
@@ -29,15 +30,26 @@ function repositoryRoot(script: string): string {
   return dir;
 }
 
+export interface ProcessSandboxOptions {
+  bubblewrap?: 'auto' | 'off';
+  /** Why the process sandbox is used instead of the Docker one (the config's choice, or Docker's absence). */
+  reason?: string;
+}
+
 export class ProcessSandbox implements Sandbox {
   readonly kind = 'process';
   readonly limits: SandboxLimits | null = null;
+  readonly weakened: string;
 
   /** Whether runs are wrapped in bubblewrap: decided once, when the sandbox is made. */
   readonly bubblewrap: boolean;
 
-  constructor(private readonly script = trainerScript(), options: { bubblewrap?: 'auto' | 'off' } = {}) {
+  constructor(private readonly script = trainerScript(), options: ProcessSandboxOptions = {}) {
     this.bubblewrap = options.bubblewrap !== 'off' && bubblewrapUsable();
+    const isolation = this.bubblewrap
+      ? 'the trainer runs in a child process under bubblewrap: no network, but no memory, PID or output limits'
+      : "the trainer runs in a plain child process with the agent's user, network and file access";
+    this.weakened = `${options.reason ?? 'the process sandbox was chosen'}; ${isolation}`;
   }
 
   async isAvailable(): Promise<boolean> {
@@ -87,7 +99,11 @@ export class ProcessSandbox implements Sandbox {
       });
       child.on('close', (exitCode, signal) => {
         clearTimeout(timer);
-        resolve({ exitCode, signal, timedOut, cancelled, oomKilled: false, outputTooLarge: false, imageDigest: '', logs });
+        // As in the Docker sandbox: nothing the agent reads from the output folder may be a link to one of its own files.
+        void removeNonRegularEntries(spec.outputDir).then((removed) => {
+          const note = removed.length ? `\n[shoal] removed non-regular output entries: ${removed.slice(0, 20).join(', ')}` : '';
+          resolve({ exitCode, signal, timedOut, cancelled, oomKilled: false, outputTooLarge: false, imageDigest: '', logs: logs + note });
+        });
       });
     });
     return {

@@ -1,10 +1,10 @@
 import { effectiveLimits } from './sandbox';
 
-const organisation = { memoryBytes: 2048 * 2 ** 20, nanoCpus: 2e9, pids: 256, outputBytes: 64 * 2 ** 20 };
+const organisation = { memoryBytes: 2048 * 2 ** 20, nanoCpus: 2e9, pids: 256, outputBytes: 64 * 2 ** 20, outputEntries: 256 };
 
 describe('effectiveLimits: the job asks, the organisation caps', () => {
   test('a job asking for less than the caps gets what it asked for', () => {
-    expect(effectiveLimits(organisation, { memoryBytes: 512 * 2 ** 20, nanoCpus: 1e9, pids: 64 })).toEqual({ memoryBytes: 512 * 2 ** 20, nanoCpus: 1e9, pids: 64, outputBytes: 64 * 2 ** 20 });
+    expect(effectiveLimits(organisation, { memoryBytes: 512 * 2 ** 20, nanoCpus: 1e9, pids: 64 })).toEqual({ memoryBytes: 512 * 2 ** 20, nanoCpus: 1e9, pids: 64, outputBytes: 64 * 2 ** 20, outputEntries: 256 });
   });
 
   test('a job asking for more than the caps gets the caps', () => {

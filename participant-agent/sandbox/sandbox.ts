@@ -10,6 +10,13 @@ export interface SandboxSpec {
   outputDir: string;
   /** The dataset file, the only organisation data the trainer may read. */
   dataPath: string;
+  /**
+   * True when dataPath is the agent's own copy for this run (see
+   * projected-dataset.ts): the sandbox may then make it readable by its
+   * trainer's user alone. Otherwise it is the organisation's file, which no
+   * sandbox changes.
+   */
+  dataIsRunCopy?: boolean;
   timeoutMs: number;
   labels: Record<string, string>;
   /** What the job asks for; a sandbox with limits caps each at its own (the organisation's). */
@@ -23,7 +30,7 @@ export interface SandboxExit {
   cancelled: boolean;
   /** The kernel killed the trainer because it went over its memory limit. */
   oomKilled: boolean;
-  /** The trainer wrote more than its output cap (or a write failed with EFBIG / the trainer died of SIGXFSZ). */
+  /** The trainer wrote more than its output caps, in bytes or in entries (or a write failed with EFBIG / the trainer died of SIGXFSZ). */
   outputTooLarge: boolean;
   /** The id ("sha256:…") of the image the trainer ran in; '' outside a container. */
   imageDigest: string;
@@ -43,6 +50,8 @@ export interface SandboxLimits {
   nanoCpus: number;
   pids: number;
   outputBytes: number;
+  /** Files, folders and links in the output folder, at every depth: many tiny files fill a disk's inodes, not its bytes. */
+  outputEntries: number;
 }
 
 /** The job's requests, each capped by the organisation's limit; what the job does not ask for gets the organisation's. */
@@ -53,6 +62,7 @@ export function effectiveLimits(organisation: SandboxLimits, requested: SandboxS
     nanoCpus: capped(organisation.nanoCpus, requested.nanoCpus),
     pids: capped(organisation.pids, requested.pids),
     outputBytes: organisation.outputBytes,
+    outputEntries: organisation.outputEntries,
   };
 }
 
@@ -60,6 +70,11 @@ export interface Sandbox {
   readonly kind: string;
   /** The caps every run gets; null when the sandbox does not enforce any. */
   readonly limits: SandboxLimits | null;
+  /**
+   * Why this sandbox isolates less than the Docker sandbox, for the log and
+   * the audit log (sandbox.weakened); null when it is the Docker sandbox.
+   */
+  readonly weakened: string | null;
   isAvailable(): Promise<boolean>;
   /** Why isAvailable() is false, and what to do about it. */
   describeUnavailable(): Promise<string>;

@@ -13,6 +13,7 @@ import type { ContributionHeader as _shoal_v1_ContributionHeader, ContributionHe
 import type { EncryptedShareMessage as _shoal_v1_EncryptedShareMessage, EncryptedShareMessage__Output as _shoal_v1_EncryptedShareMessage__Output } from './shoal/v1/EncryptedShareMessage';
 import type { EndJobRequest as _shoal_v1_EndJobRequest, EndJobRequest__Output as _shoal_v1_EndJobRequest__Output } from './shoal/v1/EndJobRequest';
 import type { EndJobResponse as _shoal_v1_EndJobResponse, EndJobResponse__Output as _shoal_v1_EndJobResponse__Output } from './shoal/v1/EndJobResponse';
+import type { IdentityProof as _shoal_v1_IdentityProof, IdentityProof__Output as _shoal_v1_IdentityProof__Output } from './shoal/v1/IdentityProof';
 import type { KeyAdvertisementMessage as _shoal_v1_KeyAdvertisementMessage, KeyAdvertisementMessage__Output as _shoal_v1_KeyAdvertisementMessage__Output } from './shoal/v1/KeyAdvertisementMessage';
 import type { MarkDroppedRequest as _shoal_v1_MarkDroppedRequest, MarkDroppedRequest__Output as _shoal_v1_MarkDroppedRequest__Output } from './shoal/v1/MarkDroppedRequest';
 import type { MarkDroppedResponse as _shoal_v1_MarkDroppedResponse, MarkDroppedResponse__Output as _shoal_v1_MarkDroppedResponse__Output } from './shoal/v1/MarkDroppedResponse';
@@ -54,6 +55,7 @@ export interface ProtoGrpcType {
       EncryptedShareMessage: MessageTypeDefinition<_shoal_v1_EncryptedShareMessage, _shoal_v1_EncryptedShareMessage__Output>
       EndJobRequest: MessageTypeDefinition<_shoal_v1_EndJobRequest, _shoal_v1_EndJobRequest__Output>
       EndJobResponse: MessageTypeDefinition<_shoal_v1_EndJobResponse, _shoal_v1_EndJobResponse__Output>
+      IdentityProof: MessageTypeDefinition<_shoal_v1_IdentityProof, _shoal_v1_IdentityProof__Output>
       KeyAdvertisementMessage: MessageTypeDefinition<_shoal_v1_KeyAdvertisementMessage, _shoal_v1_KeyAdvertisementMessage__Output>
       MarkDroppedRequest: MessageTypeDefinition<_shoal_v1_MarkDroppedRequest, _shoal_v1_MarkDroppedRequest__Output>
       MarkDroppedResponse: MessageTypeDefinition<_shoal_v1_MarkDroppedResponse, _shoal_v1_MarkDroppedResponse__Output>

@@ -8,6 +8,7 @@ import type { ConsistencyCheckResponse as _shoal_v1_ConsistencyCheckResponse, Co
 import type { CoordinatorClient as _shoal_v1_CoordinatorClient, CoordinatorDefinition as _shoal_v1_CoordinatorDefinition } from './shoal/v1/Coordinator';
 import type { EncryptedShareMessage as _shoal_v1_EncryptedShareMessage, EncryptedShareMessage__Output as _shoal_v1_EncryptedShareMessage__Output } from './shoal/v1/EncryptedShareMessage';
 import type { FitInstructions as _shoal_v1_FitInstructions, FitInstructions__Output as _shoal_v1_FitInstructions__Output } from './shoal/v1/FitInstructions';
+import type { IdentityProof as _shoal_v1_IdentityProof, IdentityProof__Output as _shoal_v1_IdentityProof__Output } from './shoal/v1/IdentityProof';
 import type { JoinRequest as _shoal_v1_JoinRequest, JoinRequest__Output as _shoal_v1_JoinRequest__Output } from './shoal/v1/JoinRequest';
 import type { JoinResponse as _shoal_v1_JoinResponse, JoinResponse__Output as _shoal_v1_JoinResponse__Output } from './shoal/v1/JoinResponse';
 import type { KeyAdvertisementMessage as _shoal_v1_KeyAdvertisementMessage, KeyAdvertisementMessage__Output as _shoal_v1_KeyAdvertisementMessage__Output } from './shoal/v1/KeyAdvertisementMessage';
@@ -46,6 +47,7 @@ export interface ProtoGrpcType {
       Dtype: EnumTypeDefinition
       EncryptedShareMessage: MessageTypeDefinition<_shoal_v1_EncryptedShareMessage, _shoal_v1_EncryptedShareMessage__Output>
       FitInstructions: MessageTypeDefinition<_shoal_v1_FitInstructions, _shoal_v1_FitInstructions__Output>
+      IdentityProof: MessageTypeDefinition<_shoal_v1_IdentityProof, _shoal_v1_IdentityProof__Output>
       JoinRequest: MessageTypeDefinition<_shoal_v1_JoinRequest, _shoal_v1_JoinRequest__Output>
       JoinResponse: MessageTypeDefinition<_shoal_v1_JoinResponse, _shoal_v1_JoinResponse__Output>
       KeyAdvertisementMessage: MessageTypeDefinition<_shoal_v1_KeyAdvertisementMessage, _shoal_v1_KeyAdvertisementMessage__Output>

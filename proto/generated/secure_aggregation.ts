@@ -6,6 +6,7 @@ import type { AdvertiseKeysResponse as _shoal_v1_AdvertiseKeysResponse, Advertis
 import type { ConsistencyCheckRequest as _shoal_v1_ConsistencyCheckRequest, ConsistencyCheckRequest__Output as _shoal_v1_ConsistencyCheckRequest__Output } from './shoal/v1/ConsistencyCheckRequest';
 import type { ConsistencyCheckResponse as _shoal_v1_ConsistencyCheckResponse, ConsistencyCheckResponse__Output as _shoal_v1_ConsistencyCheckResponse__Output } from './shoal/v1/ConsistencyCheckResponse';
 import type { EncryptedShareMessage as _shoal_v1_EncryptedShareMessage, EncryptedShareMessage__Output as _shoal_v1_EncryptedShareMessage__Output } from './shoal/v1/EncryptedShareMessage';
+import type { IdentityProof as _shoal_v1_IdentityProof, IdentityProof__Output as _shoal_v1_IdentityProof__Output } from './shoal/v1/IdentityProof';
 import type { KeyAdvertisementMessage as _shoal_v1_KeyAdvertisementMessage, KeyAdvertisementMessage__Output as _shoal_v1_KeyAdvertisementMessage__Output } from './shoal/v1/KeyAdvertisementMessage';
 import type { PhaseCaller as _shoal_v1_PhaseCaller, PhaseCaller__Output as _shoal_v1_PhaseCaller__Output } from './shoal/v1/PhaseCaller';
 import type { RevealedShareMessage as _shoal_v1_RevealedShareMessage, RevealedShareMessage__Output as _shoal_v1_RevealedShareMessage__Output } from './shoal/v1/RevealedShareMessage';
@@ -30,6 +31,7 @@ export interface ProtoGrpcType {
       ConsistencyCheckRequest: MessageTypeDefinition<_shoal_v1_ConsistencyCheckRequest, _shoal_v1_ConsistencyCheckRequest__Output>
       ConsistencyCheckResponse: MessageTypeDefinition<_shoal_v1_ConsistencyCheckResponse, _shoal_v1_ConsistencyCheckResponse__Output>
       EncryptedShareMessage: MessageTypeDefinition<_shoal_v1_EncryptedShareMessage, _shoal_v1_EncryptedShareMessage__Output>
+      IdentityProof: MessageTypeDefinition<_shoal_v1_IdentityProof, _shoal_v1_IdentityProof__Output>
       KeyAdvertisementMessage: MessageTypeDefinition<_shoal_v1_KeyAdvertisementMessage, _shoal_v1_KeyAdvertisementMessage__Output>
       PhaseCaller: MessageTypeDefinition<_shoal_v1_PhaseCaller, _shoal_v1_PhaseCaller__Output>
       RevealedShareMessage: MessageTypeDefinition<_shoal_v1_RevealedShareMessage, _shoal_v1_RevealedShareMessage__Output>

@@ -14,7 +14,12 @@ export interface TestAgentConfig {
   policy: Record<string, unknown>;
   /** The organisation's certificate files (see test-pki.ts). */
   tls: TlsFiles;
-  /** The config's sandbox section, when a test needs one. */
+  /**
+   * The config's sandbox section, when a test needs one. Without one, and
+   * for type: process, the config opts in to the process sandbox explicitly
+   * (the agent's own default refuses to train without Docker); a section
+   * that names allowProcessSandbox is written as it is.
+   */
   sandbox?: Record<string, unknown>;
   /** The config's console section (the organisation console), when a test needs one. */
   console?: Record<string, unknown>;
@@ -46,6 +51,13 @@ export function creditDefaultPolicy(options: TestPolicyOptions): Record<string, 
   };
 }
 
+/** The sandbox section as written: most suites rely on the process sandbox where Docker is missing, and say so. */
+function sandboxSection(sandbox: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!sandbox) return { type: 'auto', allowProcessSandbox: true };
+  if ('allowProcessSandbox' in sandbox || sandbox.type !== 'process') return sandbox;
+  return { ...sandbox, allowProcessSandbox: true };
+}
+
 export function writeAgentConfig(dir: string, config: TestAgentConfig): string {
   const agentDir = join(dir, 'agents', config.orgId);
   mkdirSync(agentDir, { recursive: true });
@@ -58,7 +70,7 @@ export function writeAgentConfig(dir: string, config: TestAgentConfig): string {
     workDir: join(agentDir, 'work'),
     trainer: { timeoutSeconds: 300 },
     tls: config.tls,
-    ...(config.sandbox ? { sandbox: config.sandbox } : {}),
+    sandbox: sandboxSection(config.sandbox),
     ...(config.console ? { console: config.console } : {}),
   };
   const path = join(agentDir, 'agent.yaml');

@@ -4,6 +4,9 @@
  * the protections, why the policy asked, and the agent's own plain-language
  * account. The steward approves or rejects it here; a rejection needs a
  * reason, which the server insists on and explains if it is missing.
+ * The card shows the offer's SHA-256 and the decision carries it back, so
+ * the agent applies it to this offer only, never to another one the
+ * requester may have sent under the same job id since the page loaded.
  */
 import { useState } from 'preact/hooks';
 import type { OfferView } from '../../api';
@@ -13,7 +16,7 @@ interface OfferCardProps {
   offer: OfferView;
   now: number;
   /** Resolves true when the server took the decision. */
-  onDecide(jobId: string, approve: boolean, reason: string): Promise<boolean>;
+  onDecide(jobId: string, offerSha256: string, approve: boolean, reason: string): Promise<boolean>;
 }
 
 export function OfferCard({ offer, now, onDecide }: OfferCardProps) {
@@ -24,7 +27,7 @@ export function OfferCard({ offer, now, onDecide }: OfferCardProps) {
 
   const decide = async (approve: boolean): Promise<void> => {
     setBusy(true);
-    const done = await onDecide(id, approve, reason.trim());
+    const done = await onDecide(id, offer.offerSha256, approve, reason.trim());
     setBusy(false);
     if (done) setReason('');
   };
@@ -45,6 +48,10 @@ export function OfferCard({ offer, now, onDecide }: OfferCardProps) {
       </header>
 
       <dl class="offer-facts">
+        <dt>Offer SHA-256</dt>
+        <dd class="mono offer-hash" title="The decision applies to this exact offer only" data-testid={`offer-sha256-${id}`}>
+          {offer.offerSha256}
+        </dd>
         <dt>Dataset</dt>
         <dd class="mono">{offer.dataset}</dd>
         <dt>Columns read ({offer.columns.length})</dt>

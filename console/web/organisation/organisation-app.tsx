@@ -56,8 +56,8 @@ export function OrganisationApp({ context }: { context: ConsoleContext }) {
     [live, reload, loaders],
   );
 
-  const decide = async (jobId: string, approve: boolean, reason: string): Promise<boolean> => {
-    const body: DecisionRequest = { approve, reason };
+  const decide = async (jobId: string, offerSha256: string, approve: boolean, reason: string): Promise<boolean> => {
+    const body: DecisionRequest = { offerSha256, approve, reason };
     try {
       await api.post(`/api/queue/offers/${encodeURIComponent(jobId)}/decision`, body);
       clearError();

@@ -8,7 +8,7 @@ import { OfferCard } from './offer-card';
 
 interface PendingOffersProps {
   queue: QueueView | null;
-  onDecide(jobId: string, approve: boolean, reason: string): Promise<boolean>;
+  onDecide(jobId: string, offerSha256: string, approve: boolean, reason: string): Promise<boolean>;
 }
 
 export function PendingOffers({ queue, onDecide }: PendingOffersProps) {

@@ -43,6 +43,9 @@ export function privacyRule(policy: ModerationPolicy): Rule {
       if (cohort < floor.minParticipantsPerRound) {
         problems.push(`a round may combine only ${cohort} organisation(s) (minParticipants ${spec.minParticipants} × fractionPerRound ${spec.fractionPerRound}), below privacy.minParticipantsPerRound ${floor.minParticipantsPerRound}`);
       }
+      // A pinned roster would refuse every round that includes an unpinned organisation: say no now instead.
+      const unpinned = floor.peers ? spec.invitedOrgs.filter((org) => org !== context.orgId && !floor.peers?.includes(org)) : [];
+      if (unpinned.length > 0) problems.push(`the job invites ${unpinned.join(', ')}, not among privacy.peers`);
       const required = floor.differentialPrivacy;
       const dp = spec.differentialPrivacy;
       if (required && !dp) problems.push('the policy requires differential privacy and the job has none');

@@ -1,5 +1,6 @@
 // Original file: proto/shoal/v1/secure_aggregation.proto
 
+import type { IdentityProof as _shoal_v1_IdentityProof, IdentityProof__Output as _shoal_v1_IdentityProof__Output } from '../../shoal/v1/IdentityProof';
 import type { Long } from '@grpc/proto-loader';
 
 export interface SecureAggregationSettings {
@@ -11,6 +12,7 @@ export interface SecureAggregationSettings {
   'maxWeight'?: (number | string);
   'encodedElementCount'?: (number | string | Long);
   'phaseTimeoutMs'?: (number | string);
+  'identityProofs'?: ({[key: string]: _shoal_v1_IdentityProof});
 }
 
 export interface SecureAggregationSettings__Output {
@@ -22,4 +24,5 @@ export interface SecureAggregationSettings__Output {
   'maxWeight': (number);
   'encodedElementCount': (number);
   'phaseTimeoutMs': (number);
+  'identityProofs': ({[key: string]: _shoal_v1_IdentityProof__Output});
 }
