@@ -161,9 +161,7 @@ export class JobSession {
       await this.refuse(kind, header, refusal, logger);
       return;
     }
-    // The roster is approved from here on. Once the secure settings are decoded, before any key is used: each peer's
-    // identity key bound to its certificate (PEER_KEY_UNVERIFIED, refused through this.refuse like the checks above).
-    // The agent's own fit settings: the noise it adds is the one it computed, whatever the header said.
+    // The agent's own fit settings, for the trainer and for the noise it adds: derived from the spec, whatever the header said.
     const fit = kind === 'fit' ? approvedFit(this.deps.spec, rosterOf(header).length) : null;
     let secure: SecureContribution | undefined;
     /** The hash of the update once it started leaving. */
@@ -171,6 +169,7 @@ export class JobSession {
     try {
       if (header.secure) {
         const settings = settingsFromWire(header.secure, rosterOf(header));
+        // Before any key is used: each peer's identity key must be bound to its own CA-signed certificate.
         const unverified = await verifyPeerKeys(settings, { orgId: this.deps.orgId, identityKey: this.deps.identity.publicKey }, { caCertificate: this.deps.tls.ca, revocationList: this.deps.tls.crlPem, now: new Date() });
         if (unverified) return await this.refuse(kind, header, unverified, logger);
         // Keys are exchanged before training, while the whole cohort is online.
@@ -187,7 +186,7 @@ export class JobSession {
         });
       }
       const place: OutputPlace = { round: header.round, collectionId: header.collectionId, kind, deadlineUnixMs: header.deadlineUnixMs };
-      const checked = await this.train(kind, task, place, logger);
+      const checked = await this.train(kind, task, fit, place, logger);
       await this.gate.release(place, checked, this.stopping.signal);
       const produced = privatized(checked, fit);
       // The update as it leaves this organisation, before masking (masked bytes look random and prove nothing).
@@ -277,13 +276,12 @@ export class JobSession {
   }
 
   /** Runs the trainer on the task and returns its checked contribution. */
-  private async train(kind: TrainerTask['kind'], task: ReceivedTask, place: OutputPlace, logger: Logger): Promise<PassedOutput> {
+  private async train(kind: TrainerTask['kind'], task: ReceivedTask, fit: ApprovedFit | null, place: OutputPlace, logger: Logger): Promise<PassedOutput> {
     const { spec } = this.deps;
     const { runDir, inputDir, outputDir } = prepareRunFolder(this.deps.workDir, spec.jobId, task.header.collectionId);
     try {
       // The trainer gets a copy with the granted columns only (the job's features and label), removed with the run folder.
       const dataset = await writeProjectedDataset({ source: this.deps.dataPath, columns: [...spec.dataset.features, spec.dataset.label], target: join(runDir, PROJECTED_DATASET_FILE) });
-      const fit = task.header.fit;
       const trainerTask: TrainerTask = {
         kind,
         jobId: spec.jobId,
@@ -293,7 +291,7 @@ export class JobSession {
         validationFraction: spec.evaluation.validationFraction,
         model: spec.model,
         normalization: task.header.normalization ? { mean: task.header.normalization.mean, std: task.header.normalization.std } : null,
-        fit: fit ? { mode: fit.mode === 'gradient' ? 'gradient' : 'train', localEpochs: fit.localEpochs, batchSize: fit.batchSize, learningRate: fit.learningRate, optimizer: fit.optimizer as 'adam', proximalMu: fit.proximalMu } : null,
+        fit: fit ? { mode: fit.mode, localEpochs: fit.localEpochs, batchSize: fit.batchSize, learningRate: fit.learningRate, optimizer: fit.optimizer, proximalMu: fit.proximalMu } : null,
       };
       writeFileSync(join(inputDir, TRAINER_FILES.task), JSON.stringify(trainerTask));
       if (task.model) writeFileSync(join(inputDir, TRAINER_FILES.model), Buffer.from(task.model.buffer, task.model.byteOffset, task.model.byteLength));
