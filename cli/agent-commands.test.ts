@@ -100,7 +100,7 @@ describe('shoal agent show', () => {
     expect(exitCode).toBe(0);
     expect(stdout).toContain('Job job-a, requested by regulator');
     expect(stdout).toContain(`  offer sha256 ${hashOf('job-a')}: a decision applies to this exact offer only`);
-    expect(stdout).toContain(`shoal agent approve job-a --offer ${hashOf('job-a').slice(0, 16)}`);
+    expect(stdout).toContain(`shoal agent approve job-a --offer ${hashOf('job-a')}`);
     expect(stdout).toContain('a masked model update of 1,345 values');
   });
 
@@ -140,7 +140,7 @@ describe('shoal agent approve and reject', () => {
   test('approve records the decision under the login name', async () => {
     queue.enqueue(offer('job-a'));
 
-    const outcome = await shoal('agent', 'approve', 'job-a', '--offer', hashOf('job-a').slice(0, 16), '--reason', 'reviewed', '--config', configPath);
+    const outcome = await shoal('agent', 'approve', 'job-a', '--offer', hashOf('job-a').slice(0, 32), '--reason', 'reviewed', '--config', configPath);
 
     expect(outcome).toEqual({ exitCode: 0, stdout: `approved job-a (offer ${hashOf('job-a')}); the agent will join\n`, stderr: '' });
     expect(queue.takeDecision('job-a', hashOf('job-a'))).toMatchObject({ approve: true, reason: 'reviewed', by: 'operator' });
@@ -203,12 +203,12 @@ describe('approve and reject name the offer the person read', () => {
     const read = hashOf('job-a', 'a');
     const waiting = hashOf('job-a', 'b');
 
-    const outcome = await shoal('agent', 'approve', 'job-a', '--offer', read.slice(0, 12), '--by', 'alice', '--config', configPath);
+    const outcome = await shoal('agent', 'approve', 'job-a', '--offer', read.slice(0, 32), '--by', 'alice', '--config', configPath);
 
     expect(outcome).toEqual({
       exitCode: EXIT_CODES.config,
       stdout: '',
-      stderr: `shoal: OFFER_CHANGED: the offer of job job-a waiting now is ${waiting.slice(0, 16)}…, not the ${read.slice(0, 12)}… you named: the requester sent a different offer under the same job id; read it with shoal agent show job-a and decide on it\n`,
+      stderr: `shoal: OFFER_CHANGED: the offer of job job-a waiting now is ${waiting.slice(0, 16)}…, not the ${read.slice(0, 16)}… you named: the requester sent a different offer under the same job id; read it with shoal agent show job-a and decide on it\n`,
     });
     expect(queue.takeDecision('job-a', waiting)).toBeUndefined();
     expect(queue.pending().map((o) => o.offerSha256)).toEqual([waiting]);
@@ -223,7 +223,7 @@ describe('approve and reject name the offer the person read', () => {
     expect(mismatched.exitCode).toBe(EXIT_CODES.config);
     expect(mismatched.stderr).toMatch(/^shoal: OFFER_CHANGED: the offer of job job-a waiting now is /);
     expect(short.exitCode).toBe(EXIT_CODES.config);
-    expect(short.stderr).toMatch(/^shoal: INVALID_OFFER_HASH: "[0-9a-f]{8}" does not name an offer: expected the offer's SHA-256 or its first 12 or more hex digits/);
+    expect(short.stderr).toMatch(/^shoal: INVALID_OFFER_HASH: "[0-9a-f]{8}" does not name an offer: expected the offer's SHA-256 or its first 32 or more hex digits/);
   });
 });
 

@@ -25,7 +25,7 @@ const REFUSALS = ['INVALID_JOB_ID', 'INVALID_ROUND', 'NOT_PENDING', 'ALREADY_DEC
 
 const CONFIG_HELP = 'the agent config, whose workDir holds the moderation queue';
 
-const OFFER_HELP = "the SHA-256 of the offer you read, or its first 12 or more hex digits, as shoal agent show prints it";
+const OFFER_HELP = "the SHA-256 of the offer you read, or its first 32 or more hex digits, as shoal agent show prints it";
 
 /** Refusals a script driving the CLI should tell apart from "try again": the offer is not the one the person named. */
 const NAMED_REFUSALS = ['OFFER_CHANGED', 'INVALID_OFFER_HASH', 'OFFER_HASH_REQUIRED'];

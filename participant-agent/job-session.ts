@@ -18,6 +18,7 @@ import { proveIdentityKey, type TlsMaterial } from '../common/pki';
 import { settingsFromWire } from '../common/grpc/secagg-codec';
 import { addGaussianNoise, clipL2 } from '../common/privacy';
 import type { MaskExpander, IdentityKeyPair } from '../common/secagg';
+import { fewestSurvivorsOf } from '../common/round-plan';
 import { sha256Hex } from '../common/signing';
 import type { TaskHeader__Output } from '../proto/generated/shoal/v1/TaskHeader';
 import type { Sandbox, SandboxExit, SandboxLimits } from './sandbox/sandbox';
@@ -64,6 +65,11 @@ const TASK_WAIT_MS = 30_000;
  * checkpoint.
  */
 const COORDINATOR_GRACE_MS = 90_000;
+/**
+ * Refused tasks after which the agent leaves the job. An honest coordinator
+ * sends none; one that keeps sending them would otherwise fill the audit log.
+ */
+const MAX_REFUSED_TASKS = 3;
 
 export class JobSession {
   private readonly coordinator: CoordinatorClient;
@@ -75,6 +81,7 @@ export class JobSession {
   private readonly approved: ApprovedJob;
   /** How often each round was asked for, and which collections were handled. */
   private readonly counter = new TaskCounter();
+  private refusedTasks = 0;
   outcome = 'running';
 
   constructor(private readonly deps: JobSessionDeps) {
@@ -114,7 +121,8 @@ export class JobSession {
         }
         if (!task) continue;
         if (task.header.kind === 'TASK_KIND_FINISHED') {
-          this.outcome = task.header.jobOutcome || 'finished';
+          // The coordinator's words, bounded: they go into the audit log.
+          this.outcome = task.header.jobOutcome ? task.header.jobOutcome.slice(0, 500) : 'finished';
           break;
         }
         await this.handle(task);
@@ -178,6 +186,8 @@ export class JobSession {
           identity: this.deps.identity,
           caller: { jobId: this.deps.spec.jobId, collectionId: header.collectionId, orgId: this.deps.orgId },
           settings,
+          // Whatever survivor set the aggregator names, this input is unmasked only in a sum of at least the organisation's floor.
+          minSurvivors: Math.max(this.approved.rosterFloor, fewestSurvivorsOf(this.deps.spec, rosterOf(header).length)),
           deadlineUnixMs: header.deadlineUnixMs,
           masks: this.deps.masks,
           roundingSeed: this.roundingSeed(kind, header.round),
@@ -256,6 +266,11 @@ export class JobSession {
     this.deps.audit.publishHead(jobId);
     logger.warn({ kind, code: refusal.code, field: refusal.field }, 'task refused: it is not what the organisation accepted');
     if (!refusal.alreadyHandled) await this.report(header.collectionId, refusal.code, refusal.message, logger);
+    if (++this.refusedTasks >= MAX_REFUSED_TASKS) {
+      this.outcome = `left the job after ${this.refusedTasks} tasks that were not what the organisation accepted (last: ${refusal.code})`;
+      logger.error({ refused: this.refusedTasks }, 'leaving the job: its coordinator keeps sending tasks the organisation did not accept');
+      this.stop();
+    }
   }
 
   private async report(collectionId: string, code: string, message: string, logger: Logger): Promise<void> {

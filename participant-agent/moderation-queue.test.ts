@@ -186,21 +186,21 @@ describe('a decision binds to the offer the person read', () => {
   const A = hashOf('job-a', 'a');
   const B = hashOf('job-a', 'b');
 
-  test('an approval must name the offer, by its hash or a prefix of at least 12 hex digits', () => {
+  test('an approval must name the offer, by its hash or a prefix of at least 32 hex digits (the requester picks both offers: a birthday search)', () => {
     queue.enqueue(offer('job-a'));
 
     expect(codeOf(() => queue.decide('job-a', { approve: true, reason: '', by: 'alice' }))).toBe('OFFER_HASH_REQUIRED');
-    expect(codeOf(() => queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: A.slice(0, 11) }))).toBe('INVALID_OFFER_HASH');
+    expect(codeOf(() => queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: A.slice(0, 31) }))).toBe('INVALID_OFFER_HASH');
     expect(codeOf(() => queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: 'not-a-hash-at-all' }))).toBe('INVALID_OFFER_HASH');
     expect(readdirSync(join(workDir, 'moderation'))).toEqual(['pending']);
 
-    expect(queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: A.slice(0, 12).toUpperCase() }, NOW)).toEqual({ jobId: 'job-a', offerSha256: A, approve: true, reason: '', by: 'alice', at: NOW.toISOString() });
+    expect(queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: A.slice(0, 32).toUpperCase() }, NOW)).toEqual({ jobId: 'job-a', offerSha256: A, approve: true, reason: '', by: 'alice', at: NOW.toISOString() });
   });
 
   test('a decision naming another offer than the one waiting is refused with OFFER_CHANGED and nothing is recorded', () => {
     queue.enqueue(offer('job-a', { version: 'b' }));
 
-    expect(codeOf(() => queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: A.slice(0, 16) }))).toBe('OFFER_CHANGED');
+    expect(codeOf(() => queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: A.slice(0, 32) }))).toBe('OFFER_CHANGED');
     expect(() => queue.decide('job-a', { approve: false, reason: 'no', by: 'alice', offer: A })).toThrow(
       `the offer of job job-a waiting now is ${B.slice(0, 16)}…, not the ${A.slice(0, 16)}… you named: the requester sent a different offer under the same job id; read it with shoal agent show job-a and decide on it`,
     );
@@ -228,7 +228,7 @@ describe('a decision binds to the offer the person read', () => {
     expect(queue.pending().map((o) => o.offerSha256)).toEqual([B]);
     const waiting = queue.waitForDecision('job-a', B, new Date(Date.now() + 10_000), { ...fast, onStale: (d) => stale.push(d) });
     expect(codeOf(() => queue.decide('job-a', { approve: true, reason: '', by: 'alice', offer: A }))).toBe('OFFER_CHANGED');
-    queue.decide('job-a', { approve: true, reason: 'read B', by: 'alice', offer: B.slice(0, 12) });
+    queue.decide('job-a', { approve: true, reason: 'read B', by: 'alice', offer: B.slice(0, 32) });
     await expect(waiting).resolves.toMatchObject({ offerSha256: B, reason: 'read B' });
     expect(stale).toHaveLength(1);
   });

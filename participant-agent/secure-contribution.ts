@@ -18,6 +18,8 @@ export interface SecureContributionDeps {
   identity: IdentityKeyPair;
   caller: PhaseCaller & { jobId: string; collectionId: string; orgId: string };
   settings: SecureCollectionSettings;
+  /** The fewest survivors this organisation's input may be unmasked with: its own floor, not the aggregator's word. */
+  minSurvivors: number;
   deadlineUnixMs: number;
   masks: MaskExpander;
   /**
@@ -53,7 +55,7 @@ export class SecureContribution {
     const cohort = [...settings.identityKeys.keys()];
     const config = compileSecAggConfig({ jobId: caller.jobId, collectionId: caller.collectionId, participants: cohort, elementCount: settings.encodedElementCount, threshold: settings.threshold, degree: settings.degree });
     // The roster comes from the coordinator (in the task), never from the aggregator being guarded against.
-    const client = new SecAggClient({ config, identity: deps.identity, roster: settings.identityKeys, masks: deps.masks });
+    const client = new SecAggClient({ config, identity: deps.identity, roster: settings.identityKeys, masks: deps.masks, minSurvivors: deps.minSurvivors });
     const keyPhaseMs = 2 * settings.phaseTimeoutMs + CALL_MARGIN_MS;
     const advertisements = await aggregator.advertiseKeys(caller, client.advertiseKeys(), keyPhaseMs);
     deps.onPhase?.('keys-advertised');

@@ -184,7 +184,7 @@ describe('a hostile coordinator cannot make an organisation do what it did not a
    * `tasks` (per bank) and waits for a report on each; the job then ends at
    * every bank, and the records are hashed again.
    */
-  async function attack(spec: JobSpec, tasks: Record<string, ScriptedTask[]>): Promise<AttackOutcome> {
+  async function attack(spec: JobSpec, tasks: Record<string, ScriptedTask[]>, expectedReports: Record<string, number> = {}): Promise<AttackOutcome> {
     const hostile = await HostileCoordinator.start(processes, pki, join(dir, 'jobs'), { jobId: spec.jobId, tasks });
     try {
       const answers = await sendOffers(bus, { spec, addresses: { coordinator: hostile.address, aggregator: NO_AGGREGATOR }, key: regulatorKey, onDecision: () => undefined });
@@ -194,7 +194,7 @@ describe('a hostile coordinator cannot make an organisation do what it did not a
       const before = Object.fromEntries(BANKS.map((org) => [org, records(org)]));
       hostile.release();
       const targets = BANKS.filter((org) => (tasks[org] ?? []).length > 0);
-      for (const org of targets) await hostile.reported([org], tasks[org].length, STEP_MS);
+      for (const org of targets) await hostile.reported([org], expectedReports[org] ?? tasks[org].length, STEP_MS);
       for (const org of BANKS) await eventually(`the job's end at ${org}`, () => (ofJob(auditEntries(auditLog(org)), spec.jobId, 'job.ended').length > 0 ? true : undefined));
       const after = Object.fromEntries(BANKS.map((org) => [org, records(org)]));
       const entries = Object.fromEntries(BANKS.map((org) => [org, auditEntries(auditLog(org)).filter((e) => e.data.jobId === spec.jobId)]));
@@ -417,6 +417,21 @@ describe('a hostile coordinator cannot make an organisation do what it did not a
       // Each retry within the bound was trained on (and failed only at the missing aggregator); the one beyond it never was.
       expect(outcome.reports.map((r) => r.code)).toEqual([...Array<string>(bound).fill('GRPC_UNAVAILABLE'), 'TASK_RETRIES_EXCEEDED']);
       expect(entries.filter((e) => e.type === 'sandbox.run').map((e) => e.data.collectionId)).toEqual(tasks.slice(0, bound).map((t) => t.header.collectionId));
+      expectRecordsKept(outcome);
+    });
+  });
+
+  describe('a coordinator that keeps sending tasks the organisation did not accept', () => {
+    test('is left after 3 refusals, so it cannot fill the audit log', async () => {
+      const spec = attackSpec('flood', BANKS);
+      const fit = { ...honestFit(spec, 1, BANKS.length), localEpochs: 7 };
+      const tasks = Array.from({ length: 6 }, (_, i) => honestFitTask(spec, model, 1, `fit-1-s1-a${i + 1}`, BANKS, fit));
+      const outcome = await attack(spec, { 'bank-1': tasks }, { 'bank-1': 3 });
+      const entries = outcome.entries['bank-1'];
+      expect(entries.filter((e) => e.type === 'task.refused').map((e) => e.data.collectionId)).toEqual(['fit-1-s1-a1', 'fit-1-s1-a2', 'fit-1-s1-a3']);
+      expect(outcome.reports.filter((r) => r.orgId === 'bank-1').map((r) => r.code)).toEqual(['TASK_NOT_APPROVED', 'TASK_NOT_APPROVED', 'TASK_NOT_APPROVED']);
+      expect(entries.filter((e) => e.type === 'job.ended').map((e) => e.data.outcome)).toEqual(['left the job after 3 tasks that were not what the organisation accepted (last: TASK_NOT_APPROVED)']);
+      expect(entries.filter((e) => e.type === 'sandbox.run')).toEqual([]);
       expectRecordsKept(outcome);
     });
   });

@@ -121,7 +121,7 @@ describe('moderation by each organisation, with audit trails on both sides', () 
       });
       show = await runShoal(processes, ['agent', 'show', jobId, '--config', configs['bank-1']], 30_000);
       // The approval names the offer alice read, as the text she was shown tells her to.
-      const command = /Decide: shoal agent approve \S+ --offer ([0-9a-f]{16}) /.exec(show.stdout);
+      const command = /Decide: shoal agent approve \S+ --offer ([0-9a-f]{64}) /.exec(show.stdout);
       if (!command) throw new Error(`shoal agent show named no offer hash: ${show.stdout}`);
       const approved = await runShoal(processes, ['agent', 'approve', jobId, '--offer', command[1], '--config', configs['bank-1'], '--by', 'alice', '--reason', 'risk committee agreed'], 30_000);
       if (approved.code !== 0) throw new Error(`shoal agent approve exited ${approved.code}: ${approved.stderr}`);
@@ -316,7 +316,7 @@ describe('moderation by each organisation, with audit trails on both sides', () 
       // The agent dies with offer A waiting; alice approves A from the queue it left.
       agent.signal('SIGKILL');
       await agent.waitForExit(10_000);
-      const approvedA = await runShoal(processes, ['agent', 'approve', jobId, '--offer', a.sha256.slice(0, 12), '--by', 'alice', '--reason', 'read offer A', '--config', bank.config], 30_000);
+      const approvedA = await runShoal(processes, ['agent', 'approve', jobId, '--offer', a.sha256.slice(0, 32), '--by', 'alice', '--reason', 'read offer A', '--config', bank.config], 30_000);
       expect(approvedA.code).toBe(0);
 
       // Restarted, the agent is sent offer B: same job id, 50 rounds instead of 2.
@@ -331,7 +331,7 @@ describe('moderation by each organisation, with audit trails on both sides', () 
       // B waits, named by its own hash; an approval naming A is refused, and B is decided on its own.
       const pending = await runShoal(processes, ['agent', 'pending', '--config', bank.config], 30_000);
       expect(pending.stdout).toMatch(new RegExp(`^${jobId} +${b.sha256.slice(0, 16)} +regulator `, 'm'));
-      const approveA = await runShoal(processes, ['agent', 'approve', jobId, '--offer', a.sha256.slice(0, 16), '--by', 'alice', '--config', bank.config], 30_000);
+      const approveA = await runShoal(processes, ['agent', 'approve', jobId, '--offer', a.sha256.slice(0, 32), '--by', 'alice', '--config', bank.config], 30_000);
       expect({ code: approveA.code, stderr: approveA.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/^shoal: OFFER_CHANGED: the offer of job \S+ waiting now is [0-9a-f]{16}…, not the [0-9a-f]{16}… you named/) });
       const rejectB = await runShoal(processes, ['agent', 'reject', jobId, '--offer', b.sha256, '--by', 'alice', '--reason', '50 rounds is not what we agreed', '--config', bank.config], 30_000);
       expect(rejectB.code).toBe(0);
@@ -355,7 +355,7 @@ describe('moderation by each organisation, with audit trails on both sides', () 
 
       let agent = await startAgent(processes, ORG, bank.config, where);
       expect(await send(a.offer)).toEqual({ orgId: ORG, jobId, status: 'pending' });
-      const approved = await runShoal(processes, ['agent', 'approve', jobId, '--offer', a.sha256.slice(0, 16), '--by', 'alice', '--reason', 'read offer A', '--config', bank.config], 30_000);
+      const approved = await runShoal(processes, ['agent', 'approve', jobId, '--offer', a.sha256.slice(0, 32), '--by', 'alice', '--reason', 'read offer A', '--config', bank.config], 30_000);
       expect(approved.code).toBe(0);
       await eventually('the approval of offer A', () => ofJob(auditEntries(bank.audit), jobId, 'offer.decision')[0]);
       await agent.stop();

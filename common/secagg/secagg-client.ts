@@ -42,6 +42,12 @@ export interface SecAggClientOptions {
   randomBytes?: (size: number) => Buffer;
   /** Defaults to an InlineMaskExpander. */
   masks?: MaskExpander;
+  /**
+   * The fewest survivors, in the whole collection, this participant lets its
+   * input be unmasked with (default: only its neighbourhood's threshold). The
+   * aggregator names the survivors; this floor is the participant's own.
+   */
+  minSurvivors?: number;
 }
 
 type ClientState = 'new' | 'advertised' | 'shared' | 'masking' | 'masked' | 'signed';
@@ -78,6 +84,7 @@ export class SecAggClient {
   private readonly roster: IdentityRoster;
   private readonly randomBytes: RandomBytes;
   private readonly masks: MaskExpander;
+  private readonly minSurvivors: number;
   private readonly topology: SecAggTopology;
   private readonly me: string;
   /** N[me], sorted, me included. */
@@ -101,6 +108,7 @@ export class SecAggClient {
     this.roster = options.roster;
     this.randomBytes = options.randomBytes ?? cryptoRandomBytes;
     this.masks = options.masks ?? new InlineMaskExpander();
+    this.minSurvivors = options.minSurvivors ?? 0;
     this.topology = secAggTopology(options.config);
     this.me = checkMember(this.topology, options.identity.orgId, 'advertise', 'identity');
     checkRoster(options.config, options.roster, 'advertise');
@@ -249,6 +257,9 @@ export class SecAggClient {
       if (org !== this.me && set.has(org) && !this.sharedWithMe.has(org)) {
         throw badMessage(phase, `the survivor set names ${org}, whose shares never reached ${this.me}`, org);
       }
+    }
+    if (set.size < this.minSurvivors) {
+      throw this.refuse('SECAGG_TOO_FEW_SURVIVORS', phase, `the survivor set holds ${set.size} participants; ${this.me} lets its input be unmasked only in a sum of at least ${this.minSurvivors}`, { survivors: set.size, minSurvivors: this.minSurvivors });
     }
     const inNeighbourhood = countIn(this.neighbourhood, set);
     if (inNeighbourhood < this.config.threshold) {

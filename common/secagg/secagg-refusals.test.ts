@@ -183,6 +183,21 @@ describe('quorum', () => {
 });
 
 describe('unmasking', () => {
+  it('a participant refuses to sign a survivor set below its own floor, even one its neighbourhood threshold allows (SECAGG_TOO_FEW_SURVIVORS)', async () => {
+    const cohort = makeCohort({ n: 5, elementCount: D, seed: 'own-floor', clientMinSurvivors: 5 });
+    const server = new SecAggServer({ config: cohort.config, roster: cohort.roster, minSurvivors: 3 });
+    for (const org of ORGS) server.receiveAdvertisement(client(cohort, org).advertiseKeys());
+    const advertisements = server.closeAdvertise();
+    for (const org of ORGS) server.receiveShares(org, client(cohort, org).shareKeys(advertisements));
+    server.closeShareKeys();
+    for (const org of ORGS) await client(cohort, org).maskInput(server.sharesFor(org), new Uint32Array(D));
+    // A hostile aggregator drops org-004's input: 4 survivors meet the threshold of 4, not the participants' floor of 5.
+    const fewer = ORGS.filter((org) => org !== 'org-004');
+    const err = thrownShoalError(() => client(cohort, 'org-000').signSurvivors(fewer), 'SECAGG_TOO_FEW_SURVIVORS');
+    expect(err.message).toContain('only in a sum of at least 5');
+    expect(client(cohort, 'org-001').signSurvivors(ORGS).orgId).toBe('org-001');
+  });
+
   it('answers the signed set, and the same request again identically', async () => {
     const { cohort, survivors, signatures } = await toUnmask({ seed: 'unmask-ok' });
     const first = client(cohort, 'org-000').unmask(survivors, signatures);

@@ -54,6 +54,8 @@ export interface CohortOptions {
   jobId?: string;
   collectionId?: string;
   masks?: MaskExpander;
+  /** Every client's own survivor floor (SecAggClientOptions.minSurvivors). */
+  clientMinSurvivors?: number;
 }
 
 export function identitiesFor(orgs: string[], seed: string): Map<string, IdentityKeyPair> {
@@ -75,7 +77,7 @@ export function makeCohort(options: CohortOptions): Cohort {
   const clients = new Map(
     orgs.map((org) => [
       org,
-      new SecAggClient({ config, identity: identities.get(org) as IdentityKeyPair, roster, randomBytes: seededRandomBytes(`${options.seed}/${config.collectionId}/${org}`), masks: options.masks }),
+      new SecAggClient({ config, identity: identities.get(org) as IdentityKeyPair, roster, randomBytes: seededRandomBytes(`${options.seed}/${config.collectionId}/${org}`), masks: options.masks, minSurvivors: options.clientMinSurvivors }),
     ]),
   );
   return { config, identities, roster, clients };

@@ -116,7 +116,7 @@ describe('describeOffer', () => {
 
     expect(text).toContain('requesters: ask — requester "regulator" needs a person\'s approval');
     expect(text).toContain('models: allow — Dense layers, 1345 parameters');
-    expect(text).toContain('Decide: shoal agent approve credit-default-mlp --offer 0123456789abcdef   or   shoal agent reject credit-default-mlp --offer 0123456789abcdef --reason <text>');
+    expect(text).toContain(`Decide: shoal agent approve credit-default-mlp --offer ${OFFER_SHA256}   or   shoal agent reject credit-default-mlp --offer ${OFFER_SHA256} --reason <text>`);
   });
 
   test('names the exact offer a decision applies to, by its SHA-256', () => {

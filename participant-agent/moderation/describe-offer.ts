@@ -147,7 +147,7 @@ export function describeOffer(p: PendingOffer, now: Date): string {
     'Policy verdicts',
     ...(p.reasons.length === 0 ? ['  (none recorded)'] : p.reasons.map((r) => `  ${r.rule}: ${r.outcome} — ${r.reason}`)),
     '',
-    `Decide: shoal agent approve ${p.jobId} --offer ${shortHash(p.offerSha256)}   or   shoal agent reject ${p.jobId} --offer ${shortHash(p.offerSha256)} --reason <text>`,
+    `Decide: shoal agent approve ${p.jobId} --offer ${p.offerSha256}   or   shoal agent reject ${p.jobId} --offer ${p.offerSha256} --reason <text>`,
   ];
   return lines.join('\n');
 }

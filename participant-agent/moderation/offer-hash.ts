@@ -1,18 +1,19 @@
 /**
  * The offer hash a person names when deciding: the full SHA-256 the agent
  * stores with each pending offer, or a prefix of it long enough that no
- * requester can make a second offer that matches by chance or by effort
- * (12 hex digits are 48 bits, far beyond grinding within an offer's expiry).
+ * requester can make a second offer that matches by chance or by effort.
+ * The requester chooses both offers, so a collision is a birthday search:
+ * 32 hex digits (128 bits) leave 2^64 hashes to try; 12 would leave 2^24.
  */
 import { moderationError } from './moderation-errors';
 
 const FULL = /^[0-9a-f]{64}$/;
-const PREFIX = /^[0-9a-f]{12,64}$/;
+const PREFIX = /^[0-9a-f]{32,64}$/;
 
 /** How many hex digits the CLI and the list show: enough to type, enough to bind. */
 export const SHOWN_PREFIX = 16;
 
-export const MIN_PREFIX = 12;
+export const MIN_PREFIX = 32;
 
 /** `hash` when it is a whole SHA-256 in lower-case hex (as the agent writes them). */
 export function checkOfferSha256(hash: unknown): string {
@@ -22,7 +23,7 @@ export function checkOfferSha256(hash: unknown): string {
   return hash;
 }
 
-/** What a person typed, lower-cased; INVALID_OFFER_HASH unless it is 12 to 64 hex digits. */
+/** What a person typed, lower-cased; INVALID_OFFER_HASH unless it is 32 to 64 hex digits. */
 export function parseOfferPrefix(typed: string): string {
   const prefix = typed.trim().toLowerCase();
   if (!PREFIX.test(prefix)) {

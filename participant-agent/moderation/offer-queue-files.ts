@@ -29,7 +29,7 @@ export interface DecisionInput {
   approve: boolean;
   reason: string;
   by: string;
-  /** The offer the person read: its SHA-256 or a prefix of at least 12 hex digits; required to approve. */
+  /** The offer the person read: its SHA-256 or a prefix of at least 32 hex digits; required to approve. */
   offer?: string;
 }
 

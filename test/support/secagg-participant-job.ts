@@ -43,6 +43,8 @@ export interface SecAggParticipantJob {
   weight: number;
   /** A pause between the key phases and sending the input, as an agent's training would take (default 0). */
   trainingMs?: number;
+  /** The fewest survivors the participant lets its input be unmasked with (default 0: its neighbourhood's threshold only). */
+  minSurvivors?: number;
   /** The participant kills itself with SIGKILL as soon as it has completed this step. */
   dieAfter?: ParticipantStep;
 }

@@ -44,6 +44,7 @@ async function main(jobPath: string | undefined): Promise<void> {
       identity: identityFromPem(job.orgId, job.identityPem),
       caller: { jobId: job.jobId, collectionId: job.collectionId, orgId: job.orgId },
       settings: settingsFromJson(job.settings),
+      minSurvivors: job.minSurvivors ?? 0,
       deadlineUnixMs: job.deadlineUnixMs,
       masks,
       logger: silentLogger(),
