@@ -21,6 +21,8 @@ export interface SnapshotOptions {
   skip: string[];
   /** Files that may only grow. */
   growing: string[];
+  /** Paths left out by pattern: transient files such as an atomic write's temporary (renamed over its target at once). */
+  skipPattern?: RegExp;
 }
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -29,8 +31,14 @@ export function snapshotRecords(options: SnapshotOptions): RecordsSnapshot {
   const skip = new Set([...options.skip, ...options.growing].map((p) => resolve(p)));
   const files: Record<string, string> = {};
   const visit = (path: string): void => {
-    if (skip.has(path) || !existsSync(path)) return;
-    const stat = lstatSync(path);
+    if (skip.has(path) || options.skipPattern?.test(path) || !existsSync(path)) return;
+    let stat;
+    try {
+      stat = lstatSync(path);
+    } catch {
+      // Gone between the listing and now (a temporary renamed away): nothing kept there.
+      return;
+    }
     if (stat.isSymbolicLink()) {
       files[path] = `link:${readlinkSync(path)}`;
     } else if (stat.isDirectory()) {
