@@ -116,6 +116,9 @@ export class SecureAggregation implements Aggregation {
     });
     await this.runPhase('unmask', () => undefined);
     const sum = await this.server.finish();
+    // A wrong revealed share was outvoted by the spares; name its holders (never the shares) so operators can act.
+    const badShareHolders = this.server.badShareHolders();
+    if (badShareHolders.length > 0) logger.warn({ code: 'SECAGG_BAD_SHARE', badShareHolders }, 'participants revealed wrong shares; they were left out of unmasking');
     const decoded = decodeAggregate(this.options.encoding, sum, survivors.length);
     logger.info({ contributors: survivors.length }, 'sum unmasked');
     return { ...decoded, contributors: survivors };

@@ -109,7 +109,7 @@ async function run(job: OverheadParticipantJob, orgId: string, files: TlsFiles):
       const timeoutMs = Math.max(5_000, header.deadlineUnixMs - Date.now() + 5_000);
       if (header.secure) {
         const settings = settingsFromWire(header.secure, Object.keys(header.secure.identityKeys ?? {}).sort());
-        const secure = await SecureContribution.begin({ aggregator, identity, caller, settings, minSurvivors: 0, deadlineUnixMs: header.deadlineUnixMs, masks, logger });
+        const secure = await SecureContribution.begin({ aggregator, identity, caller, settings, minSurvivors: 0, deadlineUnixMs: header.deadlineUnixMs, masks, logger, beforeMaskedInputSent: () => undefined });
         await secure.submit(produced.vector, produced.weight);
       } else {
         await aggregator.submit({ ...caller, weight: produced.weight, vector: produced.vector }, timeoutMs);

@@ -29,7 +29,15 @@ function report(changes: Partial<JobReport> = {}): JobReport {
     roundsCompleted: 10,
     restarts: { starts: 1, resumedFromRound: null },
     stoppedEarly: null,
-    privacy: { secureAggregation: { enabled: true, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30 }, differentialPrivacy: null },
+    privacy: {
+      secureAggregation: { enabled: true, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30, adversary: null },
+      differentialPrivacy: null,
+      covers: [],
+      notCovered: [],
+      samplingRate: null,
+      samplingRateReason: null,
+      accountedAt: null,
+    },
     perRound: [{ round: 10, contributors: ['bank-1', 'bank-2'], missing: [], trainingExamples: 5400, metrics: { examples: 600, loss: 0.45678, accuracy: 0.81234, auc: 0.73456 }, seconds: 2.5, epsilonSpent: null, attempts: 1 }],
     finalMetrics: { examples: 600, loss: 0.45678, accuracy: 0.81234, auc: 0.73456 },
     modelPath: `/jobs/${JOB}/model/model.json`,
@@ -86,8 +94,13 @@ describe('formatJobResults', () => {
     const dp = report({
       stoppedEarly: 'privacy budget: round 9 could take ε past 3 (spent 2.950)',
       privacy: {
-        secureAggregation: { enabled: false, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30 },
+        secureAggregation: { enabled: false, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30, adversary: null },
         differentialPrivacy: { mode: 'central', epsilonBudget: 3, delta: 1e-5, clipNorm: 1, noiseMultiplier: 1.23456, epsilonSpent: 2.95012, roundsAccounted: 8 },
+        covers: ['model updates of every fit round'],
+        notCovered: [],
+        samplingRate: 1,
+        samplingRateReason: 'the cohort is public',
+        accountedAt: 'the fewest survivors every participant enforces',
       },
     });
 

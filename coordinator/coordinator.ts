@@ -34,7 +34,8 @@ import { JobRunner, type RoundRecord } from './job-runner';
 import { JobTranscript, type TranscriptSummary } from './job-transcript';
 import { publicKeyText, sha256Hex } from '../common/signing';
 import { ParticipantRegistry } from './participant-registry';
-import { PrivacyBudget, type PrivacySummary } from './privacy-budget';
+import { PrivacyBudget } from './privacy-budget';
+import { privacyReportOf, type PrivacyReport } from './privacy-report';
 import { createStrategy } from './strategies';
 
 export interface CoordinatorOptions {
@@ -74,11 +75,8 @@ export interface JobReport {
   restarts: { starts: number; resumedFromRound: number | null };
   /** Why training stopped before the planned rounds (the privacy budget), or null. */
   stoppedEarly: string | null;
-  /** Which protections ran: secure aggregation and differential privacy with the ε spent. */
-  privacy: {
-    secureAggregation: JobSpec['secureAggregation'];
-    differentialPrivacy: PrivacySummary | null;
-  };
+  /** Which protections ran, the ε spent and exactly what it covers. */
+  privacy: PrivacyReport;
   perRound: RoundRecord[];
   finalMetrics: RoundMetrics | null;
   modelPath: string | null;
@@ -322,7 +320,7 @@ export class Coordinator {
       roundsCompleted: runner.rounds.length,
       restarts: { starts: this.starts, resumedFromRound: this.resumeFrom?.round ?? null },
       stoppedEarly,
-      privacy: { secureAggregation: spec.secureAggregation, differentialPrivacy: runner.privacy?.summary() ?? null },
+      privacy: privacyReportOf(spec, this.firstRosterSize(), runner.privacy?.summary() ?? null),
       perRound: runner.rounds,
       finalMetrics: last?.metrics ?? null,
       modelPath,
@@ -375,6 +373,12 @@ export class Coordinator {
     this.options.logger.debug({ round, path }, 'checkpoint written');
   }
 
+  /** The first round's roster among those admitted (as planPrivacy draws it), for the report's secure-aggregation figures. */
+  private firstRosterSize(): number {
+    const { spec } = this.options;
+    return this.admitted.length ? selectCohort(this.admitted, spec.fractionPerRound, spec.minParticipants, spec.seed, 1).length : 0;
+  }
+
   /** Differential privacy for the admitted participants: calibrates the noise and starts accounting. */
   private planPrivacy(runner: JobRunner, admitted: string[]): void {
     const { spec, logger } = this.options;
@@ -382,7 +386,8 @@ export class Coordinator {
     if (!dp) return;
     // The first round's cohort among those admitted: the same plan whether the job is fresh or resumed.
     const cohort = selectCohort(admitted, spec.fractionPerRound, spec.minParticipants, spec.seed, 1);
-    const budget = new PrivacyBudget({ ...spec, differentialPrivacy: dp }, cohort.length / admitted.length, cohort.length);
+    // No sampling rate: the cohort is public (sent as the roster), so accounting credits no amplification.
+    const budget = new PrivacyBudget({ ...spec, differentialPrivacy: dp }, cohort.length);
     runner.usePrivacy(budget, dp);
     logger.info({ mode: dp.mode, epsilon: dp.epsilon, delta: dp.delta, noiseMultiplier: budget.noiseMultiplier, clipNorm: dp.clipNorm }, 'differential privacy planned');
   }

@@ -21,7 +21,7 @@ export type JobEvent =
   | { type: 'job.started'; jobId: string; at: string; invited: string[]; coordinator: string; aggregator: string }
   | { type: 'job.admitted'; jobId: string; at: string; participants: string[]; declined: Array<{ orgId: string; reason: string }> }
   | { type: 'job.preprocessed'; jobId: string; at: string; examples: number }
-  | { type: 'round.completed'; jobId: string; at: string; round: number; rounds: number; contributors: string[]; missing: string[]; trainingExamples: number; metrics: RoundMetrics | null; seconds: number; epsilonSpent: number | null }
+  | { type: 'round.completed'; jobId: string; at: string; round: number; rounds: number; contributors: string[]; missing: string[]; trainingExamples: number; metrics: RoundMetrics | null; seconds: number; epsilonSpent: number | null; skipped?: { reason: string; alreadyContributed: string[] } }
   | { type: 'job.budget-reached'; jobId: string; at: string; round: number; epsilonSpent: number; epsilonBudget: number }
   | { type: 'participant.dropped'; jobId: string; at: string; orgId: string; reason: string }
   | { type: 'participant.rejoined'; jobId: string; at: string; orgId: string }

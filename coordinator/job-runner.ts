@@ -45,6 +45,13 @@ export interface RoundRecord {
   epsilonSpent: number | null;
   /** How many times the round's fit collection was opened: more than 1 when its aggregator was lost. */
   attempts: number;
+  /**
+   * Set when the round made no model step: its collection was retried and
+   * too few of the cohort could take part again, because the members in
+   * `alreadyContributed` had sent their masked input to an earlier attempt
+   * and send none to a second (SECAGG_ALREADY_CONTRIBUTED).
+   */
+  skipped?: { reason: string; alreadyContributed: string[] };
 }
 
 export interface JobRunnerDeps {
@@ -69,6 +76,16 @@ const AGGREGATOR_WAIT_MS = 60_000;
 /** A collection is opened at most this many times when its aggregator is lost. */
 const MAX_COLLECTION_ATTEMPTS = 3;
 
+/** What an agent reports when it already sent a masked input to an earlier collection of the same round and kind. */
+const ALREADY_CONTRIBUTED = 'SECAGG_ALREADY_CONTRIBUTED';
+
+/** A retried collection that failed its quorum because members had contributed to an earlier attempt; the round can only be skipped. */
+function retryWithoutQuorum(err: unknown): string[] | null {
+  if (!hasCode(err, 'QUORUM_NOT_MET')) return null;
+  const orgs = (err as ShoalError).details?.alreadyContributed;
+  return Array.isArray(orgs) && orgs.length > 0 ? (orgs as string[]) : null;
+}
+
 /** Errors that mean the aggregator (not the participants) failed the collection. */
 function aggregatorLost(err: unknown): boolean {
   return hasCode(err, 'GRPC_UNAVAILABLE') || hasCode(err, 'UNKNOWN_COLLECTION') || hasCode(err, 'SHUTTING_DOWN') || hasCode(err, 'GRPC_CANCELLED');
@@ -79,6 +96,8 @@ export class JobRunner {
   normalization: Normalization | null = null;
   weights: Float32Array;
   private readonly failures = new Map<string, string>();
+  /** Members of the collection under way that refused it: they sent their masked input to an earlier attempt. */
+  private readonly alreadyContributed = new Set<string>();
   private currentCollection = '';
   private strategy: Strategy;
   /** Attempts of the collection under way. */
@@ -105,8 +124,13 @@ export class JobRunner {
     this.normalization = state.normalization;
     this.rounds.push(...state.rounds);
     this.strategy.loadState(state.strategy);
-    // The accountant replays the rounds it has charged; a round's cohort is those who contributed and those who did not.
-    for (const record of state.rounds) this.privacy?.recordRound(record.contributors.length, record.contributors.length + record.missing.length);
+    // The accountant replays the rounds it has charged, as recordRound charges a live round: at the floor the roster's
+    // participants enforce, not at the recorded contributor count. A round's roster is those who contributed and those who did not.
+    // A skipped round is charged too (its first attempt may have been unmasked), at the floor like any other.
+    for (const record of state.rounds) {
+      const roster = record.contributors.length + record.missing.length;
+      this.privacy?.recordRound(record.skipped ? roster : record.contributors.length, roster);
+    }
   }
 
   /** The model's tensor manifest (names and shapes), in weight-vector order. */
@@ -123,6 +147,7 @@ export class JobRunner {
     const reason = `${report.code}: ${report.message}`;
     this.deps.logger.warn({ org: report.orgId, collection: report.collectionId, code: report.code }, 'participant reported a failure');
     this.failures.set(report.orgId, reason);
+    if (report.code === ALREADY_CONTRIBUTED && report.collectionId && report.collectionId === this.currentCollection) this.alreadyContributed.add(report.orgId);
     if (report.code === 'PARTICIPANT_WITHDRAWN' && this.deps.registry.withdraw(report.orgId, reason)) {
       const { spec, events } = this.deps;
       events.publish({ type: 'participant.dropped', jobId: spec.jobId, at: new Date().toISOString(), orgId: report.orgId, reason });
@@ -176,12 +201,20 @@ export class JobRunner {
     const cohort = this.cohortOf(round);
     const fit = strategy.fitInstructions(round, cohort.length);
     const model = { vector: this.weights, tensors: this.deps.initialWeights.tensors };
-    const update = await this.collect('fit', round, cohort, this.weights.length, 'DTYPE_FLOAT32', (header) => ({
-      header: { ...header, kind: 'TASK_KIND_FIT', fit, model: { elementCount: model.vector.length, dtype: 'DTYPE_FLOAT32', tensors: model.tensors } },
-      model,
-    }), fit);
+    let update: CollectedAggregate;
+    try {
+      update = await this.collect('fit', round, cohort, this.weights.length, 'DTYPE_FLOAT32', (header) => ({
+        header: { ...header, kind: 'TASK_KIND_FIT', fit, model: { elementCount: model.vector.length, dtype: 'DTYPE_FLOAT32', tensors: model.tensors } },
+        model,
+      }), fit);
+    } catch (err) {
+      const alreadyContributed = retryWithoutQuorum(err);
+      if (!alreadyContributed) throw err;
+      return this.skipRound(round, cohort, alreadyContributed, errorMessage(err), started);
+    }
     const mean = update.weightedSum.map((value) => value / update.totalWeight);
     this.weights = strategy.serverStep(this.weights, mean, round, update.contributors.length);
+    // Charged at the roster's enforced floor; the aggregator's contributor count is only information (see PrivacyBudget).
     privacy?.recordRound(update.contributors.length, cohort.length);
     const attempts = this.lastAttempts;
     const metrics = await this.evaluate(round);
@@ -198,6 +231,35 @@ export class JobRunner {
     };
     this.rounds.push(record);
     const { spec } = this.deps;
+    this.deps.events.publish({ type: 'round.completed', jobId: spec.jobId, at: new Date().toISOString(), rounds: spec.training.rounds, ...record });
+    return record;
+  }
+
+  /**
+   * A fit round whose retried collection could not reach its quorum without
+   * a second masked input from members that had sent one: no server step
+   * (the model stays as it was), and a record that says why and who, so no
+   * update is lost silently. Evaluation runs as usual.
+   */
+  private async skipRound(round: number, cohort: string[], alreadyContributed: string[], reason: string, started: number): Promise<RoundRecord> {
+    const { spec, logger } = this.deps;
+    logger.warn({ round, alreadyContributed }, 'round skipped: its retried collection lacks a quorum of members that had not contributed yet');
+    // The lost attempt may have been unmasked by its aggregator: charge the round as if it had been released (at the enforced floor).
+    this.privacy?.recordRound(cohort.length, cohort.length);
+    const attempts = this.lastAttempts;
+    const metrics = await this.evaluate(round);
+    const record: RoundRecord = {
+      round,
+      contributors: [],
+      missing: [...cohort],
+      trainingExamples: 0,
+      metrics,
+      seconds: (Date.now() - started) / 1000,
+      epsilonSpent: this.privacy ? this.privacy.epsilonSpent : null,
+      attempts,
+      skipped: { reason, alreadyContributed },
+    };
+    this.rounds.push(record);
     this.deps.events.publish({ type: 'round.completed', jobId: spec.jobId, at: new Date().toISOString(), rounds: spec.training.rounds, ...record });
     return record;
   }
@@ -227,6 +289,12 @@ export class JobRunner {
    * One collection: open it at the aggregator, hand the cohort its task,
    * wait for the weighted sum. When the aggregator is lost on the way, the
    * collection is opened again under a new name, with a fresh deadline.
+   * A retry (attempt 2 on, or any collection of a restarted coordinator) is
+   * completed from the members that had not yet sent a masked input for
+   * this round and kind: the others refuse it (SECAGG_ALREADY_CONTRIBUTED),
+   * so an aggregator faking a loss cannot difference two sums of the same
+   * updates. Without a quorum of the rest it fails with QUORUM_NOT_MET
+   * naming them in details.alreadyContributed (a fit round is then skipped).
    */
   private async collect(kind: string, round: number, cohort: string[], elementCount: number, dtype: Dtype, task: (header: TaskHeader) => Task, fit?: FitInstructions): Promise<CollectedAggregate> {
     const { spec, registry, events, logger } = this.deps;
@@ -240,6 +308,12 @@ export class JobRunner {
         this.lastAttempts = attempt;
         return result;
       } catch (err) {
+        this.lastAttempts = attempt;
+        const retried = attempt > 1 || this.deps.starts > 1;
+        if (retried && hasCode(err, 'QUORUM_NOT_MET') && this.alreadyContributed.size > 0) {
+          const alreadyContributed = [...this.alreadyContributed].sort();
+          throw new CoordinatorError('QUORUM_NOT_MET', `collection ${collectionId} (a retry of round ${round}'s ${kind}): ${alreadyContributed.join(', ')} had already sent their masked input to an earlier attempt and send no second; the rest are too few (${errorMessage(err)})`, { alreadyContributed }, err);
+        }
         if (!aggregatorLost(err)) throw err;
         if (attempt >= MAX_COLLECTION_ATTEMPTS) {
           throw new CoordinatorError('AGGREGATOR_LOST', `collection ${collectionId}: the aggregator was lost ${attempt} times (${errorMessage(err)}); the job stops here`, {}, err);
@@ -266,6 +340,7 @@ export class JobRunner {
     const { spec, aggregator, registry } = this.deps;
     const deadline = Date.now() + spec.roundDeadlineSeconds * 1000;
     this.failures.clear();
+    this.alreadyContributed.clear();
     this.currentCollection = collectionId;
     const secure = this.secureSettings(cohort, elementCount, fit);
     const secureWire = secure ? settingsToWire(secure) : undefined;
@@ -277,10 +352,12 @@ export class JobRunner {
       const unmasking = secure ? 2 * secure.phaseTimeoutMs : 0;
       const result = await aggregator.collect(spec.jobId, collectionId, deadline - Date.now() + COLLECT_MARGIN_MS + unmasking);
       for (const org of result.contributors) registry.recordContribution(org);
-      this.recordMisses(cohort.filter((org) => !result.contributors.includes(org)), round, missingReasons(result.missing));
+      this.recordMisses(cohort.filter((org) => !result.contributors.includes(org) && !this.alreadyContributed.has(org)), round, missingReasons(result.missing));
       return result;
     } catch (err) {
-      if (hasCode(err, 'QUORUM_NOT_MET')) this.recordMisses(cohort, round, (err as ShoalError).message);
+      // When members refused because they already contributed to this round, the quorum failed for that reason,
+      // not for the others: nobody missed the round (the round is skipped instead).
+      if (hasCode(err, 'QUORUM_NOT_MET') && this.alreadyContributed.size === 0) this.recordMisses(cohort, round, (err as ShoalError).message);
       throw err;
     } finally {
       this.currentCollection = '';

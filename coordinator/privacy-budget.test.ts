@@ -1,5 +1,5 @@
 import { noiseMultiplierForBudget, PrivacyAccountant } from '../common/privacy';
-import { distributedNoiseOf } from '../common/round-plan';
+import { distributedNoiseOf, fewestSurvivorsOf } from '../common/round-plan';
 import { PrivacyBudget } from './privacy-budget';
 
 type PlanSpec = ConstructorParameters<typeof PrivacyBudget>[0];
@@ -25,7 +25,7 @@ function runUntilStopped(budget: PrivacyBudget, contributors: number, rosterSize
 
 describe('PrivacyBudget', () => {
   test('a calibrated noise multiplier lets exactly the planned rounds run, and ε stays within the budget', () => {
-    const budget = new PrivacyBudget(plan({}, { rounds: 20 }), 1, 5);
+    const budget = new PrivacyBudget(plan({}, { rounds: 20 }), 5);
 
     const rounds = runUntilStopped(budget, 5, 5);
 
@@ -35,7 +35,7 @@ describe('PrivacyBudget', () => {
   });
 
   test('a fixed noise multiplier ends the job before a round would take ε past the budget', () => {
-    const budget = new PrivacyBudget(plan({ noiseMultiplier: 2, epsilon: 4 }, { rounds: 1000 }), 1, 5);
+    const budget = new PrivacyBudget(plan({ noiseMultiplier: 2, epsilon: 4 }, { rounds: 1000 }), 5);
 
     const rounds = runUntilStopped(budget, 5, 5);
 
@@ -47,27 +47,70 @@ describe('PrivacyBudget', () => {
     expect(rounds).toBeGreaterThan(0);
   });
 
-  test('distributed noise is calibrated for the fewest survivors and accounted with those actually present', () => {
+  test('distributed noise is calibrated for the fewest survivors, and every round is charged at that floor', () => {
     const spec = plan({ mode: 'distributed' }, { minParticipants: 4, threshold: 4 });
-    const budget = new PrivacyBudget(spec, 1, 6);
-    const central = new PrivacyBudget(plan({}, { minParticipants: 4, threshold: 4 }), 1, 6);
+    const budget = new PrivacyBudget(spec, 6);
+    const central = new PrivacyBudget(plan({}, { minParticipants: 4, threshold: 4 }), 6);
 
     expect(budget.noiseMultiplier).toBeCloseTo(central.noiseMultiplier * Math.sqrt(6 / 4), 9);
     budget.recordRound(6, 6);
-    const allPresent = budget.epsilonSpent;
-    const fewer = new PrivacyBudget(spec, 1, 6);
-    fewer.recordRound(4, 6);
-    expect(fewer.epsilonSpent).toBeGreaterThan(allPresent);
-    expect(runUntilStopped(fewer, 4, 6)).toBe(9);
+    const reportedWhole = budget.epsilonSpent;
+    const atFloor = new PrivacyBudget(spec, 6);
+    atFloor.recordRound(4, 6);
+    // All six reported present or only the floor of four: the charge is the floor's either way.
+    expect(reportedWhole).toBeCloseTo(atFloor.epsilonSpent, 12);
+    // The noise is calibrated so that the floor carries the budget's z: the planned 10 rounds fit, the first already spent.
+    expect(runUntilStopped(atFloor, 4, 6)).toBe(9);
   });
 
-  test('distributed noise ignores the sampling rate and follows each roster, exactly as common/round-plan derives it for participants', () => {
+  test('a hostile aggregator reporting more contributors than the floor does not lower the charge', () => {
+    const spec = plan({ mode: 'distributed' }, { rounds: 10, minParticipants: 3 });
+    const floor = fewestSurvivorsOf(spec, 9);
+    expect(floor).toBeLessThan(9);
+    const reportedFloor = new PrivacyBudget(spec, 9);
+    const inflated = new PrivacyBudget(spec, 9);
+    for (let round = 0; round < 5; round++) {
+      reportedFloor.recordRound(floor, 9);
+      inflated.recordRound(9, 9);
+    }
+
+    expect(inflated.epsilonSpent).toBeGreaterThanOrEqual(reportedFloor.epsilonSpent);
+    expect(inflated.epsilonSpent).toBeCloseTo(reportedFloor.epsilonSpent, 12);
+    // What the floor's noise costs, accounted by hand at sampling rate 1: z of a sum of s shares is std·√s / clipNorm (clipNorm 1).
+    const std = distributedNoiseOf(spec, 9)?.noiseStd ?? 0;
+    const byHand = new PrivacyAccountant({ delta: 1e-5 });
+    for (let round = 0; round < 5; round++) byHand.recordRound({ samplingRate: 1, noiseMultiplier: std * Math.sqrt(floor) });
+    expect(inflated.epsilonSpent).toBeCloseTo(byHand.epsilon, 9);
+    // Had the aggregator's count of nine been believed, the five rounds would have looked cheaper.
+    const believed = new PrivacyAccountant({ delta: 1e-5 });
+    for (let round = 0; round < 5; round++) believed.recordRound({ samplingRate: 1, noiseMultiplier: std * Math.sqrt(9) });
+    expect(believed.epsilon).toBeLessThan(inflated.epsilonSpent);
+  });
+
+  test('a count reported below the floor is charged at that count, so a report can only raise the charge', () => {
+    const spec = plan({ mode: 'distributed' }, { minParticipants: 4, threshold: 4 });
+    const atFloor = new PrivacyBudget(spec, 6);
+    const below = new PrivacyBudget(spec, 6);
+    atFloor.recordRound(4, 6);
+    below.recordRound(3, 6);
+    expect(below.epsilonSpent).toBeGreaterThan(atFloor.epsilonSpent);
+  });
+
+  test('central mode is calibrated and accounted at sampling rate 1: a public cohort amplifies nothing', () => {
+    const budget = new PrivacyBudget(plan({}, { rounds: 10 }), 3);
+    expect(budget.noiseMultiplier).toBe(noiseMultiplierForBudget({ epsilon: 8, delta: 1e-5, rounds: 10, samplingRate: 1 }));
+
+    budget.recordRound(3, 3);
+    const byHand = new PrivacyAccountant({ delta: 1e-5 });
+    byHand.recordRound({ samplingRate: 1, noiseMultiplier: budget.noiseMultiplier });
+    expect(budget.epsilonSpent).toBeCloseTo(byHand.epsilon, 12);
+  });
+
+  test('distributed noise follows each roster, exactly as common/round-plan derives it for participants', () => {
     const spec = plan({ mode: 'distributed', clipNorm: 0.5 }, { minParticipants: 3 });
-    const sampled = new PrivacyBudget(spec, 0.5, 7);
-    const unsampled = new PrivacyBudget(spec, 1, 7);
+    const sampled = new PrivacyBudget(spec, 7);
     const atRateOne = noiseMultiplierForBudget({ epsilon: 8, delta: 1e-5, rounds: 10, samplingRate: 1 });
 
-    expect(sampled.noiseMultiplier).toBe(unsampled.noiseMultiplier);
     for (const roster of [3, 4, 5, 7, 12]) {
       const noise = distributedNoiseOf(spec, roster);
       expect(sampled.noiseStdFor(roster)).toBe(noise?.noiseStd);
@@ -76,11 +119,11 @@ describe('PrivacyBudget', () => {
       const fewest = Math.max(3, Math.floor((2 * roster) / 3) + 1);
       expect(sampled.noiseStdFor(roster) * Math.sqrt(fewest)).toBeCloseTo(atRateOne * 0.5, 12);
     }
-    expect(new PrivacyBudget(plan(), 0.5, 7).noiseStdFor(7)).toBe(0);
+    expect(new PrivacyBudget(plan(), 7).noiseStdFor(7)).toBe(0);
   });
 
   test('a roster that shrinks gets more noise per member, so every round stays within the budget', () => {
-    const budget = new PrivacyBudget(plan({ mode: 'distributed' }, { rounds: 10, minParticipants: 3 }), 1, 9);
+    const budget = new PrivacyBudget(plan({ mode: 'distributed' }, { rounds: 10, minParticipants: 3 }), 9);
     const rosters = [9, 9, 8, 7, 6, 6, 5, 4, 4, 3];
     for (const roster of rosters) {
       expect(budget.allowsAnotherRound(roster)).toBe(true);
@@ -91,7 +134,7 @@ describe('PrivacyBudget', () => {
   });
 
   test('the summary reports what ran and what was spent', () => {
-    const budget = new PrivacyBudget(plan({ noiseMultiplier: 3 }, { rounds: 5 }), 1, 5);
+    const budget = new PrivacyBudget(plan({ noiseMultiplier: 3 }, { rounds: 5 }), 5);
     budget.recordRound(5, 5);
 
     expect(budget.summary()).toEqual({ mode: 'central', epsilonBudget: 8, delta: 1e-5, clipNorm: 1, noiseMultiplier: 3, epsilonSpent: budget.epsilonSpent, roundsAccounted: 1 });

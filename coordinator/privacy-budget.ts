@@ -4,17 +4,25 @@
  * that turns rounds into ε at the job's δ, and the check that ends the job
  * before a round could take ε past the budget.
  *
- * Distributed noise comes from common/round-plan, the derivation every
- * participant repeats to check (and add) its own share: it depends on the
- * round's roster, is calibrated at sampling rate 1 (a roster is no secret,
- * so sampling amplifies nothing), and is raised so that even the fewest
- * survivors the roster allows carry the calibrated noise. Each round is
- * admitted only if ε stays within budget with that few survivors, and is
- * recorded with the noise of the survivors actually present.
+ * Every mode accounts at sampling rate 1. The cohort is a seeded sample
+ * from the job spec's public seed and is sent to every member as its
+ * roster, so who was sampled is no secret: amplification by subsampling
+ * assumes the sample is hidden and would credit privacy that is not there.
+ *
+ * Every round is charged at the fewest survivors the participants
+ * themselves enforce (fewestSurvivorsOf over the roster), never at the
+ * contributor count the aggregator reports: a hostile aggregator could
+ * inflate that count to make a round look noisier than it was. Distributed
+ * noise comes from common/round-plan, the derivation every participant
+ * repeats to check (and add) its own share, and is raised so that even
+ * that fewest survivors carry the calibrated noise.
  */
 import { effectiveNoiseMultiplier, noiseMultiplierForBudget, PrivacyAccountant, PrivacyError } from '../common/privacy';
 import type { JobSpec } from '../common/job-spec';
 import { distributedNoiseOf, fewestSurvivorsOf } from '../common/round-plan';
+
+/** The roster is public (see above), so no round is credited with amplification by subsampling. */
+export const SAMPLING_RATE = 1;
 
 type DpSpec = NonNullable<JobSpec['differentialPrivacy']>;
 type PlanSpec = Pick<JobSpec, 'secureAggregation' | 'minParticipants' | 'roundDeadlineSeconds' | 'training'> & { differentialPrivacy: DpSpec };
@@ -35,19 +43,14 @@ export class PrivacyBudget {
   readonly noiseMultiplier: number;
   private readonly dp: DpSpec;
   private readonly accountant: PrivacyAccountant;
-  private readonly samplingRate: number;
 
-  /**
-   * @param samplingRate central mode: the share of the admitted participants asked each round (distributed mode accounts at 1).
-   * @param plannedRoster participants asked in the first round.
-   */
-  constructor(private readonly spec: PlanSpec, samplingRate: number, plannedRoster: number) {
+  /** @param plannedRoster participants asked in the first round. */
+  constructor(private readonly spec: PlanSpec, plannedRoster: number) {
     this.dp = spec.differentialPrivacy;
     this.accountant = new PrivacyAccountant({ delta: this.dp.delta });
-    this.samplingRate = this.dp.mode === 'distributed' ? 1 : samplingRate;
     this.noiseMultiplier = this.dp.mode === 'distributed'
       ? this.noiseMultiplierFor(plannedRoster)
-      : this.dp.noiseMultiplier ?? noiseMultiplierForBudget({ epsilon: this.dp.epsilon, delta: this.dp.delta, rounds: spec.training.rounds, samplingRate });
+      : this.dp.noiseMultiplier ?? noiseMultiplierForBudget({ epsilon: this.dp.epsilon, delta: this.dp.delta, rounds: spec.training.rounds, samplingRate: SAMPLING_RATE });
   }
 
   /** z of the sum when a roster of `rosterSize` all contribute. */
@@ -62,13 +65,19 @@ export class PrivacyBudget {
 
   /** True if one more round over a roster of `rosterSize` stays within the budget whoever drops out. */
   allowsAnotherRound(rosterSize: number): boolean {
-    const worst = this.effectiveMultiplier(this.worstCaseSurvivors(rosterSize), rosterSize);
-    return this.accountant.epsilonAfter({ samplingRate: this.samplingRate, noiseMultiplier: worst }) <= this.dp.epsilon;
+    return this.accountant.epsilonAfter({ samplingRate: SAMPLING_RATE, noiseMultiplier: this.chargedMultiplier(rosterSize) }) <= this.dp.epsilon;
   }
 
-  /** Records a round over a roster of `rosterSize` that was aggregated from `contributors` of them. */
-  recordRound(contributors: number, rosterSize: number): void {
-    this.accountant.recordRound({ samplingRate: this.samplingRate, noiseMultiplier: this.effectiveMultiplier(contributors, rosterSize) });
+  /**
+   * Records a round over a roster of `rosterSize`. `reportedContributors` is
+   * the aggregator's word and is kept only as information: the charge is at
+   * the floor the participants enforce, whatever count is reported. A count
+   * below that floor (which no participant would unmask for) is charged at
+   * that count instead, so a report can only raise the charge, never lower it.
+   */
+  recordRound(reportedContributors: number, rosterSize: number): void {
+    const survivors = Math.min(reportedContributors, this.worstCaseSurvivors(rosterSize));
+    this.accountant.recordRound({ samplingRate: SAMPLING_RATE, noiseMultiplier: this.effectiveMultiplier(survivors, rosterSize) });
   }
 
   get epsilonSpent(): number {
@@ -93,7 +102,12 @@ export class PrivacyBudget {
     return noise;
   }
 
-  /** The fewest of the roster that may survive; central noise does not depend on it. */
+  /** z charged for a round over the roster: the noise of its fewest enforced survivors. */
+  private chargedMultiplier(rosterSize: number): number {
+    return this.effectiveMultiplier(this.worstCaseSurvivors(rosterSize), rosterSize);
+  }
+
+  /** The fewest of the roster that may survive, as every participant enforces it; central noise does not depend on it. */
   private worstCaseSurvivors(rosterSize: number): number {
     return Math.min(rosterSize, fewestSurvivorsOf(this.spec, rosterSize));
   }

@@ -24,6 +24,7 @@ import type { TaskHeader__Output } from '../proto/generated/shoal/v1/TaskHeader'
 import type { Sandbox, SandboxExit, SandboxLimits } from './sandbox/sandbox';
 import type { AgentAudit } from './agent-audit';
 import { ContributionError } from './contribution-error';
+import { ContributionLedger } from './contribution-ledger';
 import type { ModerationQueue } from './moderation-queue';
 import type { OutputPolicy } from './output-check';
 import { OutputGate, type OutputPlace, type PassedOutput } from './output-gate';
@@ -31,7 +32,7 @@ import { verifyPeerKeys } from './roster';
 import { prepareRunFolder, removeJobRuns, removeRunFolder } from './run-folders';
 import { PROJECTED_DATASET_FILE, writeProjectedDataset } from './sandbox/projected-dataset';
 import { SecureContribution } from './secure-contribution';
-import { approveJob, approvedFit, checkTask, rosterOf, TaskCounter, type ApprovedFit, type ApprovedJob, type RosterPolicy, type TaskRefusal } from './task-check';
+import { approveJob, approvedFit, checkTask, rosterOf, TaskCounter, type ApprovedFit, type ApprovedJob, type RosterPolicy, type TaskRefusal, type TaskRefusalCode } from './task-check';
 import { TRAINER_FILES, type TrainerFailure, type TrainerTask } from './trainer/trainer-contract';
 
 export interface JobSessionDeps {
@@ -71,6 +72,14 @@ const COORDINATOR_GRACE_MS = 90_000;
  */
 const MAX_REFUSED_TASKS = 3;
 
+/**
+ * A refusal of the task-check rules or of the contribution ledger. The
+ * ledger's refusals are this organisation's own rule, not a sign of a
+ * hostile coordinator: an honest one sends such a retry after a real
+ * aggregator crash, so they do not count toward MAX_REFUSED_TASKS.
+ */
+type SessionRefusal = Omit<TaskRefusal, 'code'> & { code: TaskRefusalCode | 'SECAGG_ALREADY_CONTRIBUTED' | 'CONTRIBUTION_LEDGER_CORRUPT'; countsAgainstCoordinator?: false };
+
 export class JobSession {
   private readonly coordinator: CoordinatorClient;
   private readonly aggregator: AggregatorClient;
@@ -82,6 +91,8 @@ export class JobSession {
   /** How often each round was asked for, and which collections were handled. */
   private readonly counter = new TaskCounter();
   private refusedTasks = 0;
+  /** The masked inputs already sent in this job, or why the record cannot be trusted (then no secure task is taken). */
+  private readonly ledger: ContributionLedger | ShoalError;
   outcome = 'running';
 
   constructor(private readonly deps: JobSessionDeps) {
@@ -90,6 +101,13 @@ export class JobSession {
     this.aggregator = new AggregatorClient(deps.aggregatorAddress, 'participant-agent', channelCredentials(deps.tls, { role: 'aggregator', orgId: deps.spec.jobId }));
     this.gate = new OutputGate({ spec: deps.spec, policy: deps.outputPolicy, queue: deps.queue, audit: deps.audit, logger: deps.logger });
     this.approved = approveJob(deps.spec, deps.orgId, deps.rosterPolicy);
+    try {
+      this.ledger = ContributionLedger.open(deps.workDir, deps.spec.jobId);
+    } catch (err) {
+      if (!hasCode(err, 'CONTRIBUTION_LEDGER_CORRUPT')) throw err;
+      deps.logger.error({ err: errorMessage(err) }, 'the contribution ledger cannot be read; this job\'s secure tasks will be refused');
+      this.ledger = err as ShoalError;
+    }
   }
 
   async run(): Promise<string> {
@@ -164,7 +182,7 @@ export class JobSession {
       return;
     }
     // Before anything runs or is written: the task must be what the organisation accepted.
-    const refusal = checkTask(this.approved, kind, header, this.counter);
+    const refusal = checkTask(this.approved, kind, header, this.counter) ?? (header.secure ? this.ledgerRefusal(kind, header) : null);
     if (refusal) {
       await this.refuse(kind, header, refusal, logger);
       return;
@@ -180,6 +198,9 @@ export class JobSession {
         // Before any key is used: each peer's identity key must be bound to its own CA-signed certificate.
         const unverified = await verifyPeerKeys(settings, { orgId: this.deps.orgId, identityKey: this.deps.identity.publicKey }, { caCertificate: this.deps.tls.ca, revocationList: this.deps.tls.crlPem, now: new Date() });
         if (unverified) return await this.refuse(kind, header, unverified, logger);
+        // ledgerRefusal already refused the task when the ledger could not be read; this only narrows the type.
+        const ledger = this.ledger;
+        if (!(ledger instanceof ContributionLedger)) throw ledger;
         // Keys are exchanged before training, while the whole cohort is online.
         secure = await SecureContribution.begin({
           aggregator: this.aggregator,
@@ -191,6 +212,8 @@ export class JobSession {
           deadlineUnixMs: header.deadlineUnixMs,
           masks: this.deps.masks,
           roundingSeed: this.roundingSeed(kind, header.round),
+          // On disk before the masked input leaves: a restarted agent must not send a second one for this round.
+          beforeMaskedInputSent: () => ledger.recordContribution(header.round, kind, header.collectionId),
           logger,
           onPhase: (phase) => logger.debug({ phase }, 'secure aggregation step done'),
         });
@@ -256,16 +279,36 @@ export class JobSession {
   }
 
   /**
+   * At most one masked input per (round, kind) of the job, across collections
+   * and agent restarts (see contribution-ledger.ts): a retried secure
+   * collection of a round already contributed to is refused before training.
+   */
+  private ledgerRefusal(kind: string, header: TaskHeader__Output): SessionRefusal | null {
+    if (!(this.ledger instanceof ContributionLedger)) {
+      return { code: 'CONTRIBUTION_LEDGER_CORRUPT', message: `${this.ledger.message}; no secure task of this job is taken without it`, countsAgainstCoordinator: false };
+    }
+    const earlier = this.ledger.collectionOf(header.round, kind);
+    if (earlier === undefined) return null;
+    return {
+      code: 'SECAGG_ALREADY_CONTRIBUTED',
+      field: 'collectionId',
+      message: `a masked ${kind} input for round ${header.round} was already sent to collection ${earlier}; a second one would let the aggregator difference the two sums`,
+      countsAgainstCoordinator: false,
+    };
+  }
+
+  /**
    * Refuses a task that is not what the organisation accepted: audited as
    * task.refused and reported to the coordinator, with nothing written and
    * no trainer run. A repeated collection is only audited (see TaskRefusal).
    */
-  private async refuse(kind: string, header: TaskHeader__Output, refusal: TaskRefusal, logger: Logger): Promise<void> {
+  private async refuse(kind: string, header: TaskHeader__Output, refusal: SessionRefusal, logger: Logger): Promise<void> {
     const { jobId } = this.deps.spec;
     this.deps.audit.record('task.refused', { jobId, round: header.round, collectionId: header.collectionId, kind, code: refusal.code, field: refusal.field ?? null, reason: refusal.message });
     this.deps.audit.publishHead(jobId);
     logger.warn({ kind, code: refusal.code, field: refusal.field }, 'task refused: it is not what the organisation accepted');
     if (!refusal.alreadyHandled) await this.report(header.collectionId, refusal.code, refusal.message, logger);
+    if (refusal.countsAgainstCoordinator === false) return;
     if (++this.refusedTasks >= MAX_REFUSED_TASKS) {
       this.outcome = `left the job after ${this.refusedTasks} tasks that were not what the organisation accepted (last: ${refusal.code})`;
       logger.error({ refused: this.refusedTasks }, 'leaving the job: its coordinator keeps sending tasks the organisation did not accept');

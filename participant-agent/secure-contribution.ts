@@ -30,6 +30,12 @@ export interface SecureContributionDeps {
    */
   roundingSeed?: string;
   logger: Logger;
+  /**
+   * Called once the input is masked and before a byte of it leaves; a throw
+   * stops the send. The agent records the contribution durably here, so a
+   * retried collection of the same round never gets a second masked input.
+   */
+  beforeMaskedInputSent: () => void;
   /** Called after each step this participant completed (for progress logs, and for fault-injection tests). */
   onPhase?: (phase: SecureContributionPhase) => void;
 }
@@ -81,6 +87,7 @@ export class SecureContribution {
     const random = this.deps.roundingSeed === undefined ? Math.random : createStreamRng(this.deps.roundingSeed);
     const encoded = encodeContribution(settings.encoding, vector, weight, random);
     const masked = await this.client.maskInput(this.sharesForMe, encoded);
+    this.deps.beforeMaskedInputSent();
     const timeoutMs = Math.max(5_000, this.deps.deadlineUnixMs - Date.now() + 5_000);
     await aggregator.submit({ jobId: caller.jobId, orgId: caller.orgId, collectionId: caller.collectionId, weight: 1, vector: masked }, timeoutMs);
     this.deps.onPhase?.('input-sent');

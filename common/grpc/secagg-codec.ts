@@ -85,12 +85,25 @@ export function settingsFromWire(message: SecureAggregationSettings__Output, coh
 }
 
 export function advertisementToWire(a: KeyAdvertisement): KeyAdvertisementMessage {
-  return { orgId: a.orgId, encryptionKey: Buffer.from(a.encryptionKey), maskingKey: Buffer.from(a.maskingKey), signature: Buffer.from(a.signature) };
+  return {
+    orgId: a.orgId,
+    encryptionKey: Buffer.from(a.encryptionKey),
+    maskingKey: Buffer.from(a.maskingKey),
+    signature: Buffer.from(a.signature),
+    seedCommitment: Buffer.from(a.seedCommitment),
+  };
 }
 
 export function advertisementFromWire(m: KeyAdvertisementMessage__Output | null | undefined): KeyAdvertisement {
   if (!m) throw new WireFormatError('a key advertisement is missing');
-  return { orgId: m.orgId, encryptionKey: new Uint8Array(m.encryptionKey), maskingKey: new Uint8Array(m.maskingKey), signature: new Uint8Array(m.signature) };
+  // Decoded as sent: a missing or short seed commitment is refused by checkAdvertisement (SECAGG_BAD_MESSAGE), like a short key.
+  return {
+    orgId: m.orgId,
+    encryptionKey: new Uint8Array(m.encryptionKey),
+    maskingKey: new Uint8Array(m.maskingKey),
+    seedCommitment: new Uint8Array(m.seedCommitment),
+    signature: new Uint8Array(m.signature),
+  };
 }
 
 export function shareToWire(s: EncryptedShare): EncryptedShareMessage {

@@ -9,10 +9,13 @@ import { ShoalError } from '../errors';
 export type SecAggErrorCode =
   | 'SECAGG_BAD_SIGNATURE'
   | 'SECAGG_TOO_FEW_SURVIVORS'
+  | 'SECAGG_DISCONNECTED_SURVIVORS'
   | 'SECAGG_DOUBLE_REVEAL'
   | 'SECAGG_OUT_OF_ORDER'
   | 'SECAGG_BAD_MESSAGE'
   | 'SECAGG_UNRECOVERABLE'
+  /** A revealed share is wrong and the spare shares cannot outvote it; details name the owner, the kind and the suspected holders. */
+  | 'SECAGG_BAD_SHARE'
   | 'QUORUM_NOT_MET';
 
 /** The protocol step an error belongs to; 'encoding' and 'shamir' cover the pure helpers. */

@@ -14,6 +14,8 @@ import type { IdentityRoster, KeyAdvertisement, SecAggConfig, SurvivorSignature 
 /** Plaintext of one encrypted share: the holder's share of the self-mask seed, then of the masking key. */
 export const SHARE_PLAINTEXT_BYTES = 2 * SHARE_VALUE_BYTES;
 export const SHARE_BOX_BYTES = NONCE_BYTES + SHARE_PLAINTEXT_BYTES + TAG_BYTES;
+/** A SHA-256 digest (transcript.ts seedCommitment). */
+export const SEED_COMMITMENT_BYTES = 32;
 
 export function badMessage(phase: SecAggPhase, message: string, org?: string, details: Record<string, unknown> = {}): SecAggError {
   return new SecAggError('SECAGG_BAD_MESSAGE', message, { phase, org, ...details });
@@ -44,8 +46,11 @@ export function checkAdvertisement(ad: KeyAdvertisement, topology: SecAggTopolog
   if (!isBytes(ad.encryptionKey, 32) || !isBytes(ad.maskingKey, 32)) {
     throw badMessage(phase, `key advertisement of ${org} does not carry two 32-byte X25519 public keys`, org);
   }
+  if (!isBytes(ad.seedCommitment, SEED_COMMITMENT_BYTES)) {
+    throw badMessage(phase, `key advertisement of ${org} does not carry a ${SEED_COMMITMENT_BYTES}-byte self-mask seed commitment`, org);
+  }
   const publicKey = roster.get(org);
-  const message = advertisementMessage(topology.digest, org, ad.encryptionKey, ad.maskingKey);
+  const message = advertisementMessage(topology.digest, org, ad.encryptionKey, ad.maskingKey, ad.seedCommitment);
   if (publicKey === undefined || !isBytes(ad.signature) || !verifySignature(publicKey, message, ad.signature)) {
     throw new SecAggError(
       'SECAGG_BAD_SIGNATURE',

@@ -22,7 +22,8 @@ import {
 } from './message-checks';
 import { secAggTopology, type SecAggTopology } from './secagg-config';
 import { isShareValue, SHARE_VALUE_BYTES, splitSecret } from './shamir';
-import { advertisementMessage, PAIRWISE_MASK_INFO, SELF_MASK_INFO, SHARE_KEY_INFO, shareAssociatedData, survivorsMessage } from './transcript';
+import { survivorComponents } from './survivor-graph';
+import { advertisementMessage, PAIRWISE_MASK_INFO, seedCommitment, SELF_MASK_INFO, SHARE_KEY_INFO, shareAssociatedData, survivorsMessage } from './transcript';
 import type {
   EncryptedShare,
   IdentityKeyPair,
@@ -75,7 +76,19 @@ const NEXT_STEP: Record<ClientState, string> = {
 };
 
 function copyAdvertisement(ad: KeyAdvertisement): KeyAdvertisement {
-  return { orgId: ad.orgId, encryptionKey: new Uint8Array(ad.encryptionKey), maskingKey: new Uint8Array(ad.maskingKey), signature: new Uint8Array(ad.signature) };
+  return {
+    orgId: ad.orgId,
+    encryptionKey: new Uint8Array(ad.encryptionKey),
+    maskingKey: new Uint8Array(ad.maskingKey),
+    seedCommitment: new Uint8Array(ad.seedCommitment),
+    signature: new Uint8Array(ad.signature),
+  };
+}
+
+/** The advertisement echoed back carries exactly the keys and seed commitment this participant generated. */
+function sameOwnAdvertisement(echoed: KeyAdvertisement, own: KeyAdvertisement): boolean {
+  const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+  return same(echoed.encryptionKey, own.encryptionKey) && same(echoed.maskingKey, own.maskingKey) && same(echoed.seedCommitment, own.seedCommitment);
 }
 
 export class SecAggClient {
@@ -136,8 +149,16 @@ export class SecAggClient {
     const encryption = x25519KeyPair(this.randomBytes);
     const masking = x25519KeyPair(this.randomBytes);
     const seed = Buffer.from(this.randomBytes(32));
-    const message = advertisementMessage(this.topology.digest, this.me, encryption.publicKey, masking.publicKey);
-    const advertisement = { orgId: this.me, encryptionKey: new Uint8Array(encryption.publicKey), maskingKey: new Uint8Array(masking.publicKey), signature: this.identity.sign(message) };
+    // Committed before any share leaves, so the server can check the seed it later reconstructs.
+    const commitment = new Uint8Array(seedCommitment(this.topology.digest, this.me, seed));
+    const message = advertisementMessage(this.topology.digest, this.me, encryption.publicKey, masking.publicKey, commitment);
+    const advertisement = {
+      orgId: this.me,
+      encryptionKey: new Uint8Array(encryption.publicKey),
+      maskingKey: new Uint8Array(masking.publicKey),
+      seedCommitment: commitment,
+      signature: this.identity.sign(message),
+    };
     this.own = { encryption, masking, seed, advertisement };
     this.state = 'advertised';
     return copyAdvertisement(advertisement);
@@ -152,8 +173,8 @@ export class SecAggClient {
       checkAdvertisement(ad, this.topology, this.roster, 'share');
       if (seen.has(ad.orgId)) throw badMessage('share', `the advertised set lists ${ad.orgId} twice`, ad.orgId);
       seen.add(ad.orgId);
-      if (ad.orgId === this.me && (Buffer.compare(Buffer.from(ad.encryptionKey), own.encryption.publicKey) !== 0 || Buffer.compare(Buffer.from(ad.maskingKey), own.masking.publicKey) !== 0)) {
-        throw badMessage('share', `the advertised set carries keys for ${this.me} that it did not generate`, this.me);
+      if (ad.orgId === this.me && !sameOwnAdvertisement(ad, own.advertisement)) {
+        throw badMessage('share', `the advertised set carries keys or a seed commitment for ${this.me} that it did not generate`, this.me);
       }
     }
     if (!seen.has(this.me)) throw badMessage('share', `the advertised set omits ${this.me} itself`, this.me);
@@ -249,7 +270,12 @@ export class SecAggClient {
     return masked;
   }
 
-  /** Survivors within the neighbourhood must number at least t, include this participant and have shared keys with it. */
+  /**
+   * Survivors within the neighbourhood must number at least t, include this
+   * participant and have shared keys with it; and the whole set must be one
+   * connected part of the neighbour graph, which every party computes from
+   * the config alone, so a server cannot hide a split ring from anyone.
+   */
   private checkSurvivors(survivors: readonly string[], phase: SecAggPhase): void {
     const set = new Set(survivors);
     if (!set.has(this.me)) throw badMessage(phase, `the survivor set omits ${this.me}, which sent its masked input`, this.me);
@@ -258,6 +284,16 @@ export class SecAggClient {
         throw badMessage(phase, `the survivor set names ${org}, whose shares never reached ${this.me}`, org);
       }
     }
+    const components = survivorComponents(this.topology, set);
+    if (components.length > 1) {
+      const sizes = components.map((component) => component.length);
+      throw new SecAggError(
+        'SECAGG_DISCONNECTED_SURVIVORS',
+        `the survivor set of ${set.size} falls into ${components.length} parts of the neighbour graph (sizes ${sizes.join(', ')}); unmasking it would reveal the sum of each part, so ${this.me} refuses`,
+        { phase, org: this.me, components: components.length, componentSizes: sizes },
+      );
+    }
+    // The names are only an upper bound (the server chooses them); unmask also counts the signatures.
     if (set.size < this.minSurvivors) {
       throw this.refuse('SECAGG_TOO_FEW_SURVIVORS', phase, `the survivor set holds ${set.size} participants; ${this.me} lets its input be unmasked only in a sum of at least ${this.minSurvivors}`, { survivors: set.size, minSurvivors: this.minSurvivors });
     }
@@ -301,18 +337,24 @@ export class SecAggClient {
     const survivorSet = new Set(set);
     const signers = new Set<string>();
     let valid = 0;
+    let validInNeighbourhood = 0;
     for (const signature of signatures) {
       const org = checkMember(this.topology, signature?.orgId, 'unmask', 'survivor-set signature');
       if (signers.has(org)) throw badMessage('unmask', `two survivor-set signatures from ${org}`, org);
       signers.add(org);
-      // Only signatures of surviving neighbours count, so only those are verified: O(degree) work, not O(n).
-      if (survivorSet.has(org) && this.neighbourhood.includes(org)) {
+      // Every survivor's signature is verified, not only neighbours': the floor below counts them (O(n) verifies, fine for n <= 256).
+      if (survivorSet.has(org)) {
         checkSurvivorSignature(signature, set, this.topology, this.roster, 'unmask');
         valid++;
+        if (this.neighbourhood.includes(org)) validInNeighbourhood++;
       }
     }
-    if (valid < this.config.threshold) {
-      throw this.refuse('SECAGG_BAD_SIGNATURE', 'unmask', `the survivor set carries ${valid} valid signatures from survivors in ${this.me}'s neighbourhood; the threshold is ${this.config.threshold}`, { signatures: valid, threshold: this.config.threshold });
+    if (validInNeighbourhood < this.config.threshold) {
+      throw this.refuse('SECAGG_BAD_SIGNATURE', 'unmask', `the survivor set carries ${validInNeighbourhood} valid signatures from survivors in ${this.me}'s neighbourhood; the threshold is ${this.config.threshold}`, { signatures: validInNeighbourhood, threshold: this.config.threshold });
+    }
+    // A hostile server can pad the survivor set with names that sent nothing; only a survivor that signed proves it took part.
+    if (valid < this.minSurvivors) {
+      throw this.refuse('SECAGG_TOO_FEW_SURVIVORS', 'unmask', `only ${valid} of the ${set.length} named survivors signed the survivor set; ${this.me} lets its input be unmasked only in a sum of at least ${this.minSurvivors}`, { signatures: valid, named: set.length, minSurvivors: this.minSurvivors });
     }
     const x = this.topology.index.get(this.me) as number;
     const shares: RevealedShare[] = [];

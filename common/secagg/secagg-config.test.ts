@@ -1,5 +1,5 @@
 import { thrownShoalError } from '../testing/thrown-shoal-error';
-import { compileSecAggConfig, configDigest, defaultDegree, defaultThreshold, neighbourhood } from './secagg-config';
+import { compileSecAggConfig, configDigest, defaultDegree, defaultThreshold, minimumThreshold, neighbourhood } from './secagg-config';
 import { orgNames } from './test-support';
 
 const base = { jobId: 'job-1', collectionId: 'fit-1', elementCount: 10 };
@@ -36,6 +36,27 @@ describe('compileSecAggConfig', () => {
   it('refuses a threshold that is not a strict majority of the neighbourhood', () => {
     const err = thrownShoalError(() => compileSecAggConfig({ ...base, participants: orgNames(6), threshold: 3 }), 'CONFIG_INVALID');
     expect(err.details).toEqual({ field: 'threshold', expected: 'at least 4', found: 3 });
+  });
+
+  it('on the sparse ring, refuses a threshold below degree/2 + 2 even when it is a strict majority', () => {
+    const err = thrownShoalError(() => compileSecAggConfig({ ...base, participants: orgNames(30), degree: 4, threshold: 3 }), 'CONFIG_INVALID');
+    expect(err.message).toBe(
+      'secure aggregation config: threshold 3 is below 4 (degree 4 / 2 + 2) on the sparse neighbour ring; with fewer, a survivor set from which runs of 2 consecutive participants dropped could split the ring, and the server would learn the sum of each part',
+    );
+    expect(err.details).toEqual({ field: 'threshold', expected: 'at least 4', found: 3 });
+    // Degree 10: a majority of 11 is 6, the ring needs 7.
+    expect(thrownShoalError(() => compileSecAggConfig({ ...base, participants: orgNames(30), degree: 10, threshold: 6 }), 'CONFIG_INVALID').details).toEqual({ field: 'threshold', expected: 'at least 7', found: 6 });
+    expect(compileSecAggConfig({ ...base, participants: orgNames(30), degree: 10, threshold: 7 }).threshold).toBe(7);
+    // The complete graph cannot split: a strict majority is enough there.
+    expect(compileSecAggConfig({ ...base, participants: orgNames(5), threshold: 3 }).threshold).toBe(3);
+  });
+
+  it('gives defaults that meet the sparse-ring minimum for every even degree and cohort size', () => {
+    for (let n = 2; n <= 300; n++) expect(() => compileSecAggConfig({ ...base, participants: orgNames(n) })).not.toThrow();
+    for (let degree = 2; degree <= 98; degree += 2) {
+      const config = compileSecAggConfig({ ...base, participants: orgNames(100), degree });
+      expect(config.threshold).toBeGreaterThanOrEqual(minimumThreshold(degree + 1, true));
+    }
   });
 
   it('refuses duplicates, too few participants and bad lengths', () => {

@@ -49,14 +49,23 @@ export function defaultThreshold(neighbourhoodSize: number): number {
 }
 
 /**
- * The lowest threshold accepted: a strict majority of the neighbourhood. With
- * less, a server could show two disjoint halves of a neighbourhood different
- * survivor sets, each half would hold a threshold of honest signatures, and
- * one half would reveal a participant's self-mask seed while the other
- * revealed its masking key.
+ * The lowest threshold accepted for a neighbourhood of m = degree + 1.
+ *
+ * Always a strict majority, floor(m/2) + 1. With less, a server could show
+ * two disjoint halves of a neighbourhood different survivor sets, each half
+ * would hold a threshold of honest signatures, and one half would reveal a
+ * participant's self-mask seed while the other revealed its masking key.
+ *
+ * On the sparse ring (even degree k < n - 1) one more, k/2 + 2. The ring
+ * splits only when runs of k/2 consecutive members drop in two places, and a
+ * survivor beside such a run keeps just k/2 + 1 of its neighbourhood; with
+ * t >= k/2 + 2 that survivor falls below the threshold, so no split survivor
+ * set can be unmasked and the server cannot learn a part of the sum.
+ * Pass `sparse` false for the complete graph.
  */
-export function minimumThreshold(neighbourhoodSize: number): number {
-  return Math.floor(neighbourhoodSize / 2) + 1;
+export function minimumThreshold(neighbourhoodSize: number, sparse = false): number {
+  const majority = Math.floor(neighbourhoodSize / 2) + 1;
+  return sparse ? Math.max(majority, (neighbourhoodSize - 1) / 2 + 2) : majority;
 }
 
 function invalid(field: string, expected: string, found: unknown, message: string): ConfigError {
@@ -100,9 +109,14 @@ export function compileSecAggConfig(input: SecAggConfigInput): SecAggConfig {
   if (threshold > size) {
     throw invalid('threshold', `at most ${size}`, threshold, `threshold ${threshold} exceeds the neighbourhood size ${size} (degree ${degree} + the participant itself)`);
   }
-  const lowest = minimumThreshold(size);
-  if (threshold < lowest) {
-    throw invalid('threshold', `at least ${lowest}`, threshold, `threshold ${threshold} is not a strict majority of the neighbourhood size ${size}; at least ${lowest} is needed so a server cannot obtain both secrets of one participant`);
+  const majority = minimumThreshold(size);
+  if (threshold < majority) {
+    throw invalid('threshold', `at least ${majority}`, threshold, `threshold ${threshold} is not a strict majority of the neighbourhood size ${size}; at least ${majority} is needed so a server cannot obtain both secrets of one participant`);
+  }
+  const sparse = degree < n - 1;
+  const ringMinimum = minimumThreshold(size, sparse);
+  if (threshold < ringMinimum) {
+    throw invalid('threshold', `at least ${ringMinimum}`, threshold, `threshold ${threshold} is below ${ringMinimum} (degree ${degree} / 2 + 2) on the sparse neighbour ring; with fewer, a survivor set from which runs of ${degree / 2} consecutive participants dropped could split the ring, and the server would learn the sum of each part`);
   }
   return Object.freeze({ jobId, collectionId, participants: Object.freeze(participants) as string[], threshold, degree, elementCount });
 }

@@ -66,7 +66,7 @@ describe('advertisements', () => {
   it('refuses an advertisement re-signed by a key other than the roster\'s', () => {
     const { cohort, server, ads } = fresh('ads-resigned');
     const impostor = identitiesFor(['org-001'], 'impostor').get('org-001') as IdentityKeyPair;
-    const resigned = { ...ads[1], signature: impostor.sign(advertisementMessage(configDigest(cohort.config), 'org-001', ads[1].encryptionKey, ads[1].maskingKey)) };
+    const resigned = { ...ads[1], signature: impostor.sign(advertisementMessage(configDigest(cohort.config), 'org-001', ads[1].encryptionKey, ads[1].maskingKey, ads[1].seedCommitment)) };
     thrownShoalError(() => server.receiveAdvertisement(resigned), 'SECAGG_BAD_SIGNATURE');
     const err = thrownShoalError(() => client(cohort, 'org-000').shareKeys([ads[0], resigned, ...ads.slice(2)]), 'SECAGG_BAD_SIGNATURE');
     expect(err.message).toContain('share: key advertisement of org-001');

@@ -19,6 +19,7 @@ import {
 } from './message-checks';
 import { secAggTopology, type SecAggTopology } from './secagg-config';
 import { checkRecoverable, unmaskingJobs, type RecoveryInputs } from './server-recovery';
+import { survivorComponents } from './survivor-graph';
 import { isShareValue } from './shamir';
 import { addWordsInto } from './wasm-add-kernel';
 import type { EncryptedShare, IdentityRoster, KeyAdvertisement, RevealedShare, SecAggConfig, SurvivorSignature, UnmaskResponse } from './types';
@@ -68,6 +69,8 @@ export class SecAggServer {
   private survivorList: string[] = [];
   private inbox = new Map<string, EncryptedShare[]>();
   private accumulator: Uint32Array | undefined;
+  /** Holders whose revealed share was wrong; finish() left their shares out. */
+  private badHolders: string[] = [];
   /** Set when removing the masks failed part-way: the sum is unusable. */
   private broken: unknown;
 
@@ -244,7 +247,7 @@ export class SecAggServer {
     return { config: this.config, topology: this.topology, advertisements: this.advertisements, sharedKeys: this.u2, survivors };
   }
 
-  /** U3: whose masked inputs are in the sum. Refuses a sum of fewer than the job's minimum, or one that could not be unmasked. */
+  /** U3: whose masked inputs are in the sum. Refuses a sum of fewer than the job's minimum, a U3 split on the neighbour graph, or one that could not be unmasked. */
   closeMaskedInput(): string[] {
     this.expect('masked-input');
     const survivors = [...this.maskedFrom].sort();
@@ -257,6 +260,16 @@ export class SecAggServer {
     }
     this.quorum(survivors.length, survivors.length, 'masked-input', 'sent masked inputs');
     const u3 = new Set(survivors);
+    // Checked before recoverability: a split ring must be named as such, since unmasking it would reveal each part's sum.
+    const components = survivorComponents(this.topology, u3);
+    if (components.length > 1) {
+      const sizes = components.map((component) => component.length);
+      throw new SecAggError(
+        'SECAGG_DISCONNECTED_SURVIVORS',
+        `refusing to unmask: the ${survivors.length} participants that sent masked inputs fall into ${components.length} parts of the neighbour graph (sizes ${sizes.join(', ')}), and unmasking would reveal the sum of each part`,
+        { phase: 'masked-input', components: components.length, componentSizes: sizes },
+      );
+    }
     checkRecoverable(this.recoveryInputs(u3), u3, 'masked-input', 'survived');
     this.u3 = u3;
     this.survivorList = survivors;
@@ -308,12 +321,22 @@ export class SecAggServer {
     this.responses.set(org, { orgId: org, shares: response.shares.map((share) => ({ ...share, y: new Uint8Array(share.y) })) });
   }
 
+  /**
+   * Participants that revealed a wrong share, found by the last finish()
+   * (checked against seed commitments and masking keys). The sum did not use
+   * their shares; the caller should report them. Names only, no share values.
+   */
+  badShareHolders(): string[] {
+    return [...this.badHolders];
+  }
+
   /** Reconstructs the secrets, removes every mask and returns the sum of the survivors' inputs mod 2^32. */
   async finish(): Promise<Uint32Array> {
     if (this.broken !== undefined) throw this.broken;
     this.expect('unmask');
     // Throws SECAGG_UNRECOVERABLE before touching the sum; finish may be called again once more shares arrived.
-    const jobs = unmaskingJobs(this.recoveryInputs(), [...this.responses.values()]);
+    const { jobs, badShareHolders } = unmaskingJobs(this.recoveryInputs(), [...this.responses.values()]);
+    this.badHolders = badShareHolders;
     const sum = this.accumulator as Uint32Array;
     this.finishing = true;
     try {

@@ -138,3 +138,26 @@ export function combineShares(shares: ReadonlyArray<Share>): Uint8Array {
 export function isShareValue(y: Uint8Array): boolean {
   return y.length === SHARE_VALUE_BYTES && toBigInt(y) < FIELD_PRIME;
 }
+
+/**
+ * f(x) for the polynomial through `shares` (Lagrange at an arbitrary x), as a
+ * 66-byte value. The server uses it to check the other holders' shares
+ * against a polynomial whose secret matched its commitment.
+ */
+export function evaluateAt(shares: ReadonlyArray<Share>, x: number): Uint8Array {
+  checkXs([...shares.map((s) => s.x), x]);
+  const target = BigInt(x);
+  const points = shares.map((s) => BigInt(s.x));
+  let value = 0n;
+  shares.forEach((share, j) => {
+    let numerator = 1n;
+    let denominator = 1n;
+    points.forEach((xm, m) => {
+      if (m === j) return;
+      numerator = mod(numerator * (target - xm));
+      denominator = mod(denominator * (points[j] - xm));
+    });
+    value = mod(value + toBigInt(share.y) * numerator * inverse(denominator));
+  });
+  return toBytes(value, SHARE_VALUE_BYTES);
+}

@@ -10,7 +10,7 @@ import type { MaskExpander } from './mask-expansion';
 import { compileSecAggConfig } from './secagg-config';
 import { SecAggClient } from './secagg-client';
 import { SecAggServer } from './secagg-server';
-import type { IdentityKeyPair, IdentityRoster, SecAggConfig } from './types';
+import type { IdentityKeyPair, IdentityRoster, SecAggConfig, UnmaskResponse } from './types';
 
 /** A deterministic byte stream (AES-256-CTR keyed by SHA-256 of the seed). */
 export function seededRandomBytes(seed: string): (size: number) => Buffer {
@@ -96,6 +96,8 @@ export interface RoundPlan {
   dropAfterMaskedInput?: string[];
   /** Sign the survivor set, then vanish (no unmasking). */
   dropAfterConsistency?: string[];
+  /** Rewrites a participant's unmask response before the server sees it: a participant revealing wrong shares. */
+  alterUnmask?: (response: UnmaskResponse) => UnmaskResponse;
   /** Called with each participant's maskInput time in ms. */
   onMaskTime?: (org: string, ms: number) => void;
 }
@@ -106,6 +108,8 @@ export interface RoundResult {
   expected: Uint32Array;
   survivors: string[];
   finishMs: number;
+  /** SecAggServer.badShareHolders() after finish. */
+  badShareHolders: string[];
 }
 
 /** Runs one collection from AdvertiseKeys to the unmasked sum, entirely in memory. */
@@ -145,9 +149,12 @@ export async function runRound(cohort: Cohort, plan: RoundPlan): Promise<RoundRe
   const signatures = server.closeConsistency();
   for (const { orgId } of signatures) {
     if (afterConsistency.has(orgId)) server.markGone(orgId, 'dropped after signing');
-    else server.receiveUnmask((clients.get(orgId) as SecAggClient).unmask(survivors, signatures));
+    else {
+      const response = (clients.get(orgId) as SecAggClient).unmask(survivors, signatures);
+      server.receiveUnmask(plan.alterUnmask?.(response) ?? response);
+    }
   }
   const started = performance.now();
   const sum = await server.finish();
-  return { sum, expected, survivors, finishMs: performance.now() - started };
+  return { sum, expected, survivors, finishMs: performance.now() - started, badShareHolders: server.badShareHolders() };
 }

@@ -29,7 +29,14 @@ export interface KeyAdvertisement {
   encryptionKey: Uint8Array;
   /** X25519 public key (32 bytes) for the key agreement that derives pairwise masks. */
   maskingKey: Uint8Array;
-  /** Ed25519 over (config digest, orgId, encryptionKey, maskingKey). */
+  /**
+   * SHA-256 (32 bytes) binding the self-mask seed before any share of it is
+   * sent (seedCommitment in transcript.ts): the server checks each
+   * reconstructed seed against it, so a wrong revealed share is caught and
+   * its holder named instead of silently shifting the sum.
+   */
+  seedCommitment: Uint8Array;
+  /** Ed25519 over (config digest, orgId, encryptionKey, maskingKey, seedCommitment). */
   signature: Uint8Array;
 }
 

@@ -90,7 +90,7 @@ export async function honestTasks(spec: JobSpec, drops: (round: number) => strin
     // As the coordinator plans it (coordinator.ts planPrivacy).
     const admitted = registry.active();
     const cohort = selectCohort(admitted, spec.fractionPerRound, spec.minParticipants, spec.seed, 1);
-    runner.usePrivacy(new PrivacyBudget({ ...spec, differentialPrivacy: dp }, cohort.length / admitted.length, cohort.length), dp);
+    runner.usePrivacy(new PrivacyBudget({ ...spec, differentialPrivacy: dp }, cohort.length), dp);
   }
   const tasks: HonestTask[] = [];
   const drain = async (): Promise<void> => {

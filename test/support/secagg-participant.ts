@@ -48,6 +48,8 @@ async function main(jobPath: string | undefined): Promise<void> {
       deadlineUnixMs: job.deadlineUnixMs,
       masks,
       logger: silentLogger(),
+      // One collection per process: nothing to remember across collections.
+      beforeMaskedInputSent: () => undefined,
       onPhase,
     });
     await new Promise((resolve) => setTimeout(resolve, job.trainingMs ?? 0));

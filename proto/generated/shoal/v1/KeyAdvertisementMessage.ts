@@ -6,6 +6,7 @@ export interface KeyAdvertisementMessage {
   'encryptionKey'?: (Buffer | Uint8Array | string);
   'maskingKey'?: (Buffer | Uint8Array | string);
   'signature'?: (Buffer | Uint8Array | string);
+  'seedCommitment'?: (Buffer | Uint8Array | string);
 }
 
 export interface KeyAdvertisementMessage__Output {
@@ -13,4 +14,5 @@ export interface KeyAdvertisementMessage__Output {
   'encryptionKey': (Buffer);
   'maskingKey': (Buffer);
   'signature': (Buffer);
+  'seedCommitment': (Buffer);
 }
