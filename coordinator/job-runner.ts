@@ -239,7 +239,7 @@ export class JobRunner {
    * A fit round whose retried collection could not reach its quorum without
    * a second masked input from members that had sent one: no server step
    * (the model stays as it was), and a record that says why and who, so no
-   * update is lost silently. Evaluation runs as usual.
+   * update is lost silently. The unchanged model is not evaluated again.
    */
   private async skipRound(round: number, cohort: string[], alreadyContributed: string[], reason: string, started: number): Promise<RoundRecord> {
     const { spec, logger } = this.deps;
@@ -247,13 +247,13 @@ export class JobRunner {
     // The lost attempt may have been unmasked by its aggregator: charge the round as if it had been released (at the enforced floor).
     this.privacy?.recordRound(cohort.length, cohort.length);
     const attempts = this.lastAttempts;
-    const metrics = await this.evaluate(round);
     const record: RoundRecord = {
       round,
       contributors: [],
       missing: [...cohort],
       trainingExamples: 0,
-      metrics,
+      // No evaluation: the model did not change, and evaluating it again would let an aggregator difference two exact sums of the same model.
+      metrics: null,
       seconds: (Date.now() - started) / 1000,
       epsilonSpent: this.privacy ? this.privacy.epsilonSpent : null,
       attempts,
