@@ -30,7 +30,7 @@ function report(changes: Partial<JobReport> = {}): JobReport {
     restarts: { starts: 1, resumedFromRound: null },
     stoppedEarly: null,
     privacy: {
-      secureAggregation: { enabled: true, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30, adversary: null },
+      secureAggregation: { enabled: true, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30, collusionFraction: 0.1, dropoutRate: 0.1, adversary: null },
       differentialPrivacy: null,
       covers: [],
       notCovered: [],
@@ -94,7 +94,7 @@ describe('formatJobResults', () => {
     const dp = report({
       stoppedEarly: 'privacy budget: round 9 could take ε past 3 (spent 2.950)',
       privacy: {
-        secureAggregation: { enabled: false, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30, adversary: null },
+        secureAggregation: { enabled: false, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30, collusionFraction: 0.1, dropoutRate: 0.1, adversary: null },
         differentialPrivacy: { mode: 'central', epsilonBudget: 3, delta: 1e-5, clipNorm: 1, noiseMultiplier: 1.23456, epsilonSpent: 2.95012, roundsAccounted: 8 },
         covers: ['model updates of every fit round'],
         notCovered: [],

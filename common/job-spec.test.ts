@@ -353,7 +353,7 @@ describe('privacy settings', () => {
   it('turns secure aggregation on by default and leaves differential privacy off', () => {
     const spec = compileJobSpec(exampleDocument());
 
-    expect(spec.secureAggregation).toEqual({ enabled: true, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30 });
+    expect(spec.secureAggregation).toEqual({ enabled: true, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30, collusionFraction: 0.1, dropoutRate: 0.1 });
     expect(spec.differentialPrivacy).toBeUndefined();
   });
 

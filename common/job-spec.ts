@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ConfigError, errorMessage } from './errors';
 import { ID_PATTERN, ID_PATTERN_TEXT } from './ids';
 import { parseWithSchema, problemsError, type FieldProblem } from './schema-errors';
+import { DEFAULT_COLLUSION_FRACTION, DEFAULT_DROPOUT_RATE } from './secagg/collection-plan';
 
 // Job, requester, organisation and dataset ids name files and NATS subjects at every organisation.
 const identifier = z.string().regex(ID_PATTERN, ID_PATTERN_TEXT);
@@ -116,6 +117,10 @@ const secureAggregationSchema = z.strictObject({
   maxWeight: z.number().positive().default(100000),
   /** How long each key-agreement and unmasking phase waits for participants. */
   phaseTimeoutSeconds: z.number().positive().max(3600).default(30),
+  /** γ: the fraction of participants that may collude with the aggregator; the degree and threshold are chosen so that this many cannot expose anyone. */
+  collusionFraction: z.number().min(0).lt(0.5).default(DEFAULT_COLLUSION_FRACTION),
+  /** The fraction of a collection's members expected to drop out; the threshold leaves room for them. */
+  dropoutRate: z.number().min(0).lt(0.5).default(DEFAULT_DROPOUT_RATE),
 });
 
 const differentialPrivacySchema = z.strictObject({
@@ -164,7 +169,7 @@ export const jobSpecSchema = z.strictObject({
     reference: z.string().min(1),
     digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'an image id "sha256:<64 hex digits>"'),
   }).optional(),
-  secureAggregation: secureAggregationSchema.default({ enabled: true, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30 }),
+  secureAggregation: secureAggregationSchema.default({ enabled: true, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30, collusionFraction: DEFAULT_COLLUSION_FRACTION, dropoutRate: DEFAULT_DROPOUT_RATE }),
   /** Absent: no differential privacy. */
   differentialPrivacy: differentialPrivacySchema.optional(),
 });

@@ -11,7 +11,7 @@ const plan = (dp: Partial<DpSpec> = {}, options: { rounds?: number; minParticipa
   training: { rounds: options.rounds ?? 10, localEpochs: 1, batchSize: 32, learningRate: 0.001, optimizer: 'adam' },
   minParticipants: options.minParticipants ?? 3,
   roundDeadlineSeconds: 300,
-  secureAggregation: { enabled: true, threshold: options.threshold, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30 },
+  secureAggregation: { enabled: true, threshold: options.threshold, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30, collusionFraction: 0.1, dropoutRate: 0.1 },
 });
 
 function runUntilStopped(budget: PrivacyBudget, contributors: number, rosterSize: number, limit = 1000): number {

@@ -9,7 +9,7 @@ const spec = (secure: Partial<ReportSpec['secureAggregation']> = {}): ReportSpec
   training: { rounds: 10, localEpochs: 1, batchSize: 32, learningRate: 0.001, optimizer: 'adam' },
   minParticipants: 3,
   roundDeadlineSeconds: 300,
-  secureAggregation: { enabled: true, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30, ...secure },
+  secureAggregation: { enabled: true, clippingRange: 4, maxWeight: 100000, phaseTimeoutSeconds: 30, collusionFraction: 0.1, dropoutRate: 0.1, ...secure },
 });
 
 const summary: PrivacySummary = { mode: 'distributed', epsilonBudget: 8, delta: 1e-5, clipNorm: 1, noiseMultiplier: 1.2, epsilonSpent: 2, roundsAccounted: 3 };

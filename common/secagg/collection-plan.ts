@@ -17,7 +17,15 @@ export interface SecureAggregationSpec {
   clippingRange: number;
   maxWeight: number;
   phaseTimeoutSeconds: number;
+  /** γ, the tolerated fraction of colluding participants; absent: DEFAULT_COLLUSION_FRACTION. */
+  collusionFraction?: number;
+  /** Expected fraction of dropouts per collection; absent: DEFAULT_DROPOUT_RATE. */
+  dropoutRate?: number;
 }
+
+/** The adversary a job states unless it says otherwise: a tenth of the participants collude, a tenth drop out. */
+export const DEFAULT_COLLUSION_FRACTION = 0.1;
+export const DEFAULT_DROPOUT_RATE = 0.1;
 
 /** What the collection carries: a model update (quantised) or exact sums (statistics, evaluation). */
 export type CollectedContribution =

@@ -48,6 +48,8 @@ export {
   collectionGraph,
   collectionPhaseTimeoutMs,
   collectionPlan,
+  DEFAULT_COLLUSION_FRACTION,
+  DEFAULT_DROPOUT_RATE,
   type CollectedContribution,
   type CollectionPlan,
   type SecureAggregationSpec,
