@@ -22,6 +22,8 @@ export interface BenchOptionsInput {
   modes?: string;
   maskWorkers?: number;
   seed?: number;
+  degree?: number;
+  threshold?: number;
 }
 
 export interface BenchOptions {
@@ -36,10 +38,14 @@ export interface BenchOptions {
   /** Where the JSON report is written; null: it is not written. */
   out: string | null;
   modes: BenchMode[];
-  /** 0 or 1: masks expand on the calling thread (one core); more: that many worker threads. */
+  /** The aggregator's mask expansion: 0 on the calling thread, 1 on one worker thread (both one core), more: that many workers. */
   maskWorkers: number;
   /** Seeds the updates, the identities, every client's key material and who drops. */
   seed: number;
+  /** SecAgg+ neighbour degree; null: the library's default. Checked by compileSecAggConfig. */
+  degree: number | null;
+  /** SecAgg+ threshold; null: the library's default for the degree. */
+  threshold: number | null;
 }
 
 export const BENCH_DEFAULTS = {
@@ -48,7 +54,8 @@ export const BENCH_DEFAULTS = {
   dropout: 0.1,
   out: null,
   modes: BENCH_MODES,
-  maskWorkers: 0,
+  // One worker thread: one core, like inline, but off the main heap (see createMaskExpander).
+  maskWorkers: 1,
   seed: 1,
 } as const;
 
@@ -83,5 +90,7 @@ export function compileBenchOptions(input: BenchOptionsInput): BenchOptions {
   const modes = input.modes === undefined ? [...BENCH_DEFAULTS.modes] : parseModes(input.modes);
   const maskWorkers = wholeNumber('mask-workers', input.maskWorkers ?? BENCH_DEFAULTS.maskWorkers, 0, 256);
   const seed = wholeNumber('seed', input.seed ?? BENCH_DEFAULTS.seed, 0, Number.MAX_SAFE_INTEGER);
-  return { n, d, dropout, dropped, out, modes, maskWorkers, seed };
+  const degree = input.degree === undefined ? null : wholeNumber('degree', input.degree, 1, n - 1);
+  const threshold = input.threshold === undefined ? null : wholeNumber('threshold', input.threshold, 1, n);
+  return { n, d, dropout, dropped, out, modes, maskWorkers, seed, degree, threshold };
 }

@@ -15,7 +15,7 @@ export const TARGETS = {
   participantSeconds: 0.4,
   /** Of the plain update's bytes. */
   bytesRatio: 1.1,
-  settings: { n: 100, d: 1_000_000, dropout: 0.1, maskWorkers: 0 },
+  settings: { n: 100, d: 1_000_000, dropout: 0.1, maskWorkers: 1 },
 } as const;
 
 export interface MachineInfo {
@@ -163,7 +163,7 @@ export function formatReport(options: BenchOptions, results: readonly ModeResult
   const load = (values: number[]): string => values.map((value) => value.toFixed(2)).join(' ');
   return [
     `secure aggregation, n = ${options.n}, d = ${options.d}, dropout ${options.dropout} (${options.dropped} drop after sharing keys), ` +
-      `mask workers ${options.maskWorkers === 0 ? '0 (inline, one core)' : options.maskWorkers}, seed ${options.seed}`,
+      `aggregator mask workers ${options.maskWorkers === 0 ? '0 (inline, one core)' : options.maskWorkers === 1 ? '1 (one worker thread, one core)' : options.maskWorkers}, seed ${options.seed}`,
     `${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}; load average ${load(machine.loadAverageAtStart)} at start, ${load(machine.loadAverageAtEnd)} at end`,
     'times are CPU seconds (wall-clock in brackets); participant = mean over survivors; bytes = payload fields sent (see bench/README.md)',
     '',

@@ -42,8 +42,10 @@ async function main(argv: string[]): Promise<number> {
     .option('--dropout <fraction>', 'fraction that drops after sharing keys (default 0.1)')
     .option('--out <file>', 'write the JSON report here (default: not written)')
     .option('--modes <list>', 'comma-separated: plain,secagg,secagg+ (default all three)')
-    .option('--mask-workers <n>', 'mask expansion threads; 0 = inline on one core (default 0)', wholeNumberFlag)
-    .option('--seed <n>', 'seed for updates, keys and dropouts (default 1)', wholeNumberFlag);
+    .option('--mask-workers <n>', "aggregator's mask expansion threads; 0 = inline, 1 = one worker (both one core; default 1)", wholeNumberFlag)
+    .option('--seed <n>', 'seed for updates, keys and dropouts (default 1)', wholeNumberFlag)
+    .option('--degree <k>', 'SecAgg+ neighbour degree (default: what a job derives for n at collusion fraction 0.1 and the --dropout rate)', wholeNumberFlag)
+    .option('--threshold <t>', 'SecAgg+ threshold (default: derived with the degree, or the library default for a given --degree)', wholeNumberFlag);
   const stop = parseBenchFlags(program, argv);
   if (stop !== null) return stop;
   const options = compileBenchOptions(program.opts<BenchOptionsInput>());

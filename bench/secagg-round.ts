@@ -20,6 +20,8 @@ import {
   type IdentityRoster,
   type SecAggConfig,
 } from '../common/secagg';
+import { adversaryParameters } from '../common/secagg/adversary-parameters';
+import { DEFAULT_COLLUSION_FRACTION } from '../common/secagg/collection-plan';
 import type { BenchOptions } from './bench-options';
 import {
   advertisementBytes,
@@ -72,9 +74,15 @@ function sessionConfig(mode: 'secagg' | 'secagg+', options: BenchOptions, orgs: 
     collectionId: `${mode}-round`,
     participants: orgs,
     elementCount: encodedLength(updateEncoding(options.n), options.d),
-    // secagg: the complete graph; secagg+: the library's default degree and threshold.
-    degree: mode === 'secagg' ? options.n - 1 : undefined,
+    // secagg: the complete graph at its default threshold; secagg+: --degree/--threshold, else what a job derives for γ = 0.1 and the bench's dropout.
+    degree: mode === 'secagg' ? options.n - 1 : options.degree ?? derived(options).degree,
+    threshold: mode === 'secagg' ? undefined : options.threshold ?? (options.degree === null ? derived(options).threshold : undefined),
   });
+}
+
+/** The degree and threshold a job with the default collusion fraction derives for this roster and dropout rate. */
+function derived(options: BenchOptions): { degree: number; threshold: number } {
+  return adversaryParameters({ participants: options.n, collusionFraction: DEFAULT_COLLUSION_FRACTION, dropoutRate: Math.min(0.49, options.dropout) });
 }
 
 /** Splits finish into mask expansion (self and pairwise, in proportion to their counts) and secret recovery. */
@@ -112,8 +120,10 @@ export async function runSecAggRound(mode: 'secagg' | 'secagg+', options: BenchO
 
   const identities = new Map(orgs.map((org) => [org, identityFromSeed(org, identitySeed(options.seed, org))]));
   const roster: IdentityRoster = new Map(orgs.map((org) => [org, identities.get(org)?.publicKey as Uint8Array]));
+  // Participants expand inline, as participant-agent/agent.ts does; the aggregator as --mask-workers says.
+  const clientExpander = createMaskExpander(0);
   const expander = createMaskExpander(options.maskWorkers);
-  const clientMasks = new TimedMaskExpander(expander);
+  const clientMasks = new TimedMaskExpander(clientExpander);
   const serverMasks = new TimedMaskExpander(expander);
   const aggregator = new Stopwatch();
   try {
@@ -223,6 +233,6 @@ export async function runSecAggRound(mode: 'secagg' | 'secagg+', options: BenchO
       runWallSeconds: (performance.now() - started) / 1000,
     };
   } finally {
-    await expander.close();
+    await Promise.all([clientExpander.close(), expander.close()]);
   }
 }

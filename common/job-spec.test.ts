@@ -376,6 +376,34 @@ describe('privacy settings', () => {
     expect(problemPaths(error)).toEqual(['secureAggregation.threshold']);
   });
 
+  it('refuses a stated threshold that some roster size the job may run with leaves exposed, naming the exposure, γ and the roster', () => {
+    // 5 invited, at least 3 per round: rosters 3..5. With γ = 0.4 the roster of 5 has 2 colluders, and 2t − n = 1 for t = 3.
+    const error = thrownBy(() => compileJobSpec({ ...exampleDocument(), secureAggregation: { threshold: 3, collusionFraction: 0.4 } }));
+
+    expect(problemPaths(error)).toEqual(['secureAggregation.threshold']);
+    expect(error.message).toContain('expected an exposure probability below 2^-40 with collusion fraction 0.4 for a roster of 5; found exposure probability 1.00 at degree 4, threshold 3');
+    // The same threshold at the default γ = 0.1 exposes nobody.
+    expect(compileJobSpec({ ...exampleDocument(), secureAggregation: { threshold: 3 } }).secureAggregation.threshold).toBe(3);
+  });
+
+  it('refuses a stated threshold below a strict majority for any roster size in range, not just the largest', () => {
+    // Fine for a roster of 3 (a majority of 3 is 2), not for 4.
+    const error = thrownBy(() => compileJobSpec({ ...exampleDocument(), secureAggregation: { threshold: 2 } }));
+
+    expect(error.message).toContain('secureAggregation.threshold: expected at least 3, a strict majority of the neighbourhood of 4 for a roster of 4; found 2');
+    expect(compileJobSpec({ ...exampleDocument(), minParticipants: 3, invitedOrgs: ['bank-1', 'bank-2', 'bank-3'], secureAggregation: { threshold: 2 } }).secureAggregation.threshold).toBe(2);
+  });
+
+  it('refuses a stated degree too sparse for the colluders of a large roster', () => {
+    const invitedOrgs = Array.from({ length: 100 }, (_, i) => `bank-${i + 1}`);
+    const error = thrownBy(() => compileJobSpec({ ...exampleDocument(), invitedOrgs, minParticipants: 100, secureAggregation: { neighbours: 8 } }));
+
+    expect(problemPaths(error)).toEqual(['secureAggregation.neighbours']);
+    expect(error.message).toContain('no threshold keeps the exposure probability below 2^-40 at degree 8 for a roster of 100 with collusion fraction 0.1');
+    // Derived parameters pass for every roster from 2 to 100.
+    expect(() => compileJobSpec({ ...exampleDocument(), invitedOrgs, minParticipants: 2 })).not.toThrow();
+  });
+
   it('refuses a non-positive ε and a δ outside (0, 1)', () => {
     const error = thrownBy(() => compileJobSpec({ ...exampleDocument(), differentialPrivacy: { epsilon: 0, delta: 1 } }));
 

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ConfigError, errorMessage } from './errors';
 import { ID_PATTERN, ID_PATTERN_TEXT } from './ids';
 import { parseWithSchema, problemsError, type FieldProblem } from './schema-errors';
-import { DEFAULT_COLLUSION_FRACTION, DEFAULT_DROPOUT_RATE } from './secagg/collection-plan';
+import { collectionGraphProblem, DEFAULT_COLLUSION_FRACTION, DEFAULT_DROPOUT_RATE } from './secagg/collection-plan';
 
 // Job, requester, organisation and dataset ids name files and NATS subjects at every organisation.
 const identifier = z.string().regex(ID_PATTERN, ID_PATTERN_TEXT);
@@ -107,9 +107,9 @@ const evaluationSchema = z.strictObject({
 const secureAggregationSchema = z.strictObject({
   /** On by default: the aggregator learns only the sum of each round's contributions. */
   enabled: z.boolean().default(true),
-  /** Shares needed to reconstruct a secret within a neighbourhood of m; default ⌊2m/3⌋+1. */
+  /** Shares needed to reconstruct a secret within a neighbourhood of m; default: the smallest that keeps the exposure below 2^-40 for collusionFraction. */
   threshold: z.number().int().min(1).optional(),
-  /** Neighbours of each participant (SecAgg+); default: the complete graph up to 20 participants, O(log n) beyond. */
+  /** Neighbours of each participant (SecAgg+); default: the complete graph up to 20 participants, beyond that the smallest degree that also tolerates dropoutRate. */
   neighbours: z.number().int().min(1).optional(),
   /** Each weighted update value is clipped to ±clippingRange before quantisation into Z_{2^32}. */
   clippingRange: z.number().positive().max(1e6).default(4),
@@ -218,6 +218,17 @@ function checkConsistency(spec: JobSpec): void {
     push('secureAggregation.threshold', `at most the ${spec.invitedOrgs.length} invited organisations`, String(secure.threshold));
   }
   if (secure.enabled && spec.invitedOrgs.length > 256) push('invitedOrgs', 'at most 256 organisations with secure aggregation (its exact sums have 8 bits of headroom)', String(spec.invitedOrgs.length));
+  if (secure.enabled && spec.invitedOrgs.length <= 256) {
+    // Every roster size a round may have (selectCohort picks between the minimum and all invited): a graph unsafe
+    // for one of them is refused now, not when that round comes. Only the first unsafe size is reported.
+    for (let rosterSize = Math.max(2, spec.minParticipants); rosterSize <= spec.invitedOrgs.length; rosterSize++) {
+      const problem = collectionGraphProblem(secure, rosterSize);
+      if (problem) {
+        problems.push(problem);
+        break;
+      }
+    }
+  }
   const dp = spec.differentialPrivacy;
   if (dp?.mode === 'distributed' && !secure.enabled) push('differentialPrivacy.mode', 'central, unless secureAggregation.enabled is true (distributed noise protects only a masked sum)', 'distributed');
   if (problems.length > 0) throw problemsError('job spec', problems);

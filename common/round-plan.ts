@@ -8,7 +8,8 @@
  */
 import type { JobSpec } from './job-spec';
 import { distributedNoise, type DistributedNoise } from './privacy';
-import { collectionGraph, collectionPlan, type CollectedContribution, type CollectionPlan } from './secagg';
+import { collectionGraph, collectionPlan, DEFAULT_COLLUSION_FRACTION, type CollectedContribution, type CollectionPlan } from './secagg';
+import { ConfigError } from './errors';
 
 type PlanSpec = Pick<JobSpec, 'secureAggregation' | 'minParticipants' | 'roundDeadlineSeconds' | 'differentialPrivacy' | 'training'>;
 
@@ -28,9 +29,24 @@ export function secureCollectionOf(spec: PlanSpec, contribution: CollectedContri
   return collectionPlan(spec.secureAggregation, spec.roundDeadlineSeconds, contribution, rosterSize);
 }
 
-/** Each member's noise in a distributed-DP round over the roster; undefined unless the job uses distributed DP. */
+/**
+ * Each member's noise in a distributed-DP round over the roster; undefined
+ * unless the job uses distributed DP. Only honest survivors are counted on
+ * for noise: the fewest survivors the participants enforce, less the
+ * floor(γ·rosterSize) that may collude with the aggregator (γ the spec's
+ * secureAggregation.collusionFraction).
+ */
 export function distributedNoiseOf(spec: PlanSpec, rosterSize: number): DistributedNoise | undefined {
   const dp = spec.differentialPrivacy;
   if (dp?.mode !== 'distributed') return undefined;
-  return distributedNoise({ dp, rounds: spec.training.rounds, rosterSize, fewestSurvivors: Math.min(rosterSize, fewestSurvivorsOf(spec, rosterSize)) });
+  const fewestSurvivors = Math.min(rosterSize, fewestSurvivorsOf(spec, rosterSize));
+  const collusionFraction = spec.secureAggregation.collusionFraction ?? DEFAULT_COLLUSION_FRACTION;
+  const colluders = Math.floor(collusionFraction * rosterSize);
+  if (fewestSurvivors - colluders < 1) {
+    throw new ConfigError(
+      `differentialPrivacy.mode distributed needs an honest survivor to add noise, but a roster of ${rosterSize} may be aggregated from ${fewestSurvivors} survivors of whom ${colluders} may collude (secureAggregation.collusionFraction ${collusionFraction}); raise minParticipants or the threshold, or lower collusionFraction`,
+      { rosterSize, fewestSurvivors, colluders, collusionFraction },
+    );
+  }
+  return distributedNoise({ dp, rounds: spec.training.rounds, rosterSize, fewestSurvivors, colluders });
 }

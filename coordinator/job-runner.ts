@@ -46,10 +46,11 @@ export interface RoundRecord {
   /** How many times the round's fit collection was opened: more than 1 when its aggregator was lost. */
   attempts: number;
   /**
-   * Set when the round made no model step: its collection was retried and
-   * too few of the cohort could take part again, because the members in
-   * `alreadyContributed` had sent their masked input to an earlier attempt
-   * and send none to a second (SECAGG_ALREADY_CONTRIBUTED).
+   * Set when the round made no model step: too few of the cohort could take
+   * part, because the members in `alreadyContributed` had sent a masked input
+   * to an earlier attempt of the round (SECAGG_ALREADY_CONTRIBUTED) or of the
+   * same model in an earlier round (SECAGG_MODEL_REPEATED) and send no second.
+   * The next round then sends the same model, to the others only.
    */
   skipped?: { reason: string; alreadyContributed: string[] };
 }
@@ -76,10 +77,14 @@ const AGGREGATOR_WAIT_MS = 60_000;
 /** A collection is opened at most this many times when its aggregator is lost. */
 const MAX_COLLECTION_ATTEMPTS = 3;
 
-/** What an agent reports when it already sent a masked input to an earlier collection of the same round and kind. */
-const ALREADY_CONTRIBUTED = 'SECAGG_ALREADY_CONTRIBUTED';
+/**
+ * What an agent reports when it already sent a masked input to an earlier
+ * collection of the same round and kind, or of the same model and kind in an
+ * earlier round: it sends none to this one.
+ */
+const ALREADY_CONTRIBUTED_CODES = new Set(['SECAGG_ALREADY_CONTRIBUTED', 'SECAGG_MODEL_REPEATED']);
 
-/** A retried collection that failed its quorum because members had contributed to an earlier attempt; the round can only be skipped. */
+/** A collection that failed its quorum because members had contributed to an earlier attempt or an earlier round of the model; the round can only be skipped. */
 function retryWithoutQuorum(err: unknown): string[] | null {
   if (!hasCode(err, 'QUORUM_NOT_MET')) return null;
   const orgs = (err as ShoalError).details?.alreadyContributed;
@@ -147,7 +152,7 @@ export class JobRunner {
     const reason = `${report.code}: ${report.message}`;
     this.deps.logger.warn({ org: report.orgId, collection: report.collectionId, code: report.code }, 'participant reported a failure');
     this.failures.set(report.orgId, reason);
-    if (report.code === ALREADY_CONTRIBUTED && report.collectionId && report.collectionId === this.currentCollection) this.alreadyContributed.add(report.orgId);
+    if (ALREADY_CONTRIBUTED_CODES.has(report.code) && report.collectionId && report.collectionId === this.currentCollection) this.alreadyContributed.add(report.orgId);
     if (report.code === 'PARTICIPANT_WITHDRAWN' && this.deps.registry.withdraw(report.orgId, reason)) {
       const { spec, events } = this.deps;
       events.publish({ type: 'participant.dropped', jobId: spec.jobId, at: new Date().toISOString(), orgId: report.orgId, reason });
@@ -189,16 +194,40 @@ export class JobRunner {
     this.deps.events.publish({ type: 'job.preprocessed', jobId: spec.jobId, at: new Date().toISOString(), examples: result.weightedSum[0] });
   }
 
-  /** The cohort of a round: a seeded sample of the active participants. */
+  /**
+   * The cohort of a round: a seeded sample of the active participants that
+   * have not yet sent a masked update of the current model (see
+   * modelContributors).
+   */
   cohortOf(round: number): string[] {
     const { spec, registry } = this.deps;
-    return selectCohort(registry.active(), spec.fractionPerRound, spec.minParticipants, spec.seed, round);
+    const contributed = this.modelContributors();
+    return selectCohort(registry.active().filter((org) => !contributed.has(org)), spec.fractionPerRound, spec.minParticipants, spec.seed, round);
+  }
+
+  /**
+   * Who has already sent a masked fit input of the model the next round
+   * sends: after skipped rounds (no model step) it is the same model, and
+   * each of them refuses it again (SECAGG_MODEL_REPEATED), rightly: two
+   * sums of one model over rosters that differ by a member would give that
+   * member's update. Read from the round records, so a coordinator restored
+   * from its checkpoint knows it too; empty after a round that stepped.
+   */
+  private modelContributors(): Set<string> {
+    const contributed = new Set<string>();
+    for (let i = this.rounds.length - 1; i >= 0; i--) {
+      const skipped = this.rounds[i].skipped;
+      if (!skipped) break;
+      for (const org of skipped.alreadyContributed) contributed.add(org);
+    }
+    return contributed;
   }
 
   async runRound(round: number): Promise<RoundRecord> {
     const { strategy, privacy } = this;
     const started = Date.now();
     const cohort = this.cohortOf(round);
+    this.refuseRepeatedModel(round, cohort);
     const fit = strategy.fitInstructions(round, cohort.length);
     const model = { vector: this.weights, tensors: this.deps.initialWeights.tensors };
     let update: CollectedAggregate;
@@ -233,6 +262,25 @@ export class JobRunner {
     const { spec } = this.deps;
     this.deps.events.publish({ type: 'round.completed', jobId: spec.jobId, at: new Date().toISOString(), rounds: spec.training.rounds, ...record });
     return record;
+  }
+
+  /**
+   * After skipped rounds, ends the job when those that have not yet sent an
+   * update of the unchanged model are fewer than the job's minimum: another
+   * round would only be skipped again (and no round may sum the model twice).
+   */
+  private refuseRepeatedModel(round: number, cohort: string[]): void {
+    const { spec, registry } = this.deps;
+    const contributed = this.modelContributors();
+    if (contributed.size === 0 || cohort.length >= spec.minParticipants) return;
+    const active = registry.active();
+    const already = active.filter((org) => contributed.has(org)).sort();
+    const skippedRound = this.rounds.at(-1)?.round;
+    throw new CoordinatorError(
+      'MODEL_ALREADY_AGGREGATED',
+      `round ${round}: ${already.length} of ${active.length} active participants (${already.join(', ')}) already sent an update of this model, which round ${skippedRound} left unchanged; the ${active.length - already.length} others are fewer than the job's minimum of ${spec.minParticipants}, and a second sum of the same model would expose the difference`,
+      { round, alreadyContributed: already, minParticipants: spec.minParticipants },
+    );
   }
 
   /**
@@ -293,8 +341,10 @@ export class JobRunner {
    * completed from the members that had not yet sent a masked input for
    * this round and kind: the others refuse it (SECAGG_ALREADY_CONTRIBUTED),
    * so an aggregator faking a loss cannot difference two sums of the same
-   * updates. Without a quorum of the rest it fails with QUORUM_NOT_MET
-   * naming them in details.alreadyContributed (a fit round is then skipped).
+   * updates; members that sent one for this model in an earlier round refuse
+   * it too (SECAGG_MODEL_REPEATED). Without a quorum of the rest it fails
+   * with QUORUM_NOT_MET naming them in details.alreadyContributed (a fit
+   * round is then skipped).
    */
   private async collect(kind: string, round: number, cohort: string[], elementCount: number, dtype: Dtype, task: (header: TaskHeader) => Task, fit?: FitInstructions): Promise<CollectedAggregate> {
     const { spec, registry, events, logger } = this.deps;
@@ -309,10 +359,11 @@ export class JobRunner {
         return result;
       } catch (err) {
         this.lastAttempts = attempt;
-        const retried = attempt > 1 || this.deps.starts > 1;
-        if (retried && hasCode(err, 'QUORUM_NOT_MET') && this.alreadyContributed.size > 0) {
+        // Not only on a retry: a member can refuse a first attempt too, for a model it sent an update of in a collection that then failed.
+        if (hasCode(err, 'QUORUM_NOT_MET') && this.alreadyContributed.size > 0) {
           const alreadyContributed = [...this.alreadyContributed].sort();
-          throw new CoordinatorError('QUORUM_NOT_MET', `collection ${collectionId} (a retry of round ${round}'s ${kind}): ${alreadyContributed.join(', ')} had already sent their masked input to an earlier attempt and send no second; the rest are too few (${errorMessage(err)})`, { alreadyContributed }, err);
+          const what = attempt > 1 || this.deps.starts > 1 ? `a retry of round ${round}'s ${kind}` : `round ${round}'s ${kind}`;
+          throw new CoordinatorError('QUORUM_NOT_MET', `collection ${collectionId} (${what}): ${alreadyContributed.join(', ')} had already sent a masked input of this round or this model and send no second; the rest are too few (${errorMessage(err)})`, { alreadyContributed }, err);
         }
         if (!aggregatorLost(err)) throw err;
         if (attempt >= MAX_COLLECTION_ATTEMPTS) {

@@ -1,4 +1,4 @@
-import { noiseMultiplierForBudget, PrivacyAccountant } from '../common/privacy';
+import { noiseMultiplierForBudget, PrivacyAccountant, skellamStepOf } from '../common/privacy';
 import { distributedNoiseOf, fewestSurvivorsOf } from '../common/round-plan';
 import { PrivacyBudget } from './privacy-budget';
 
@@ -47,20 +47,21 @@ describe('PrivacyBudget', () => {
     expect(rounds).toBeGreaterThan(0);
   });
 
-  test('distributed noise is calibrated for the fewest survivors, and every round is charged at that floor', () => {
+  test('distributed (Skellam) noise is calibrated for the fewest survivors, and every round is charged at that floor', () => {
     const spec = plan({ mode: 'distributed' }, { minParticipants: 4, threshold: 4 });
     const budget = new PrivacyBudget(spec, 6);
-    const central = new PrivacyBudget(plan({}, { minParticipants: 4, threshold: 4 }), 6);
 
-    expect(budget.noiseMultiplier).toBeCloseTo(central.noiseMultiplier * Math.sqrt(6 / 4), 9);
+    expect(budget.noiseStdFor(6)).toBe(distributedNoiseOf(spec, 6)?.noiseStd);
     budget.recordRound(6, 6);
     const reportedWhole = budget.epsilonSpent;
     const atFloor = new PrivacyBudget(spec, 6);
     atFloor.recordRound(4, 6);
     // All six reported present or only the floor of four: the charge is the floor's either way.
     expect(reportedWhole).toBeCloseTo(atFloor.epsilonSpent, 12);
-    // The noise is calibrated so that the floor carries the budget's z: the planned 10 rounds fit, the first already spent.
+    // The noise is calibrated so that the floor carries the budget: the planned 10 rounds fit, the first already spent.
     expect(runUntilStopped(atFloor, 4, 6)).toBe(9);
+    expect(atFloor.epsilonSpent).toBeLessThanOrEqual(8);
+    expect(atFloor.epsilonSpent).toBeGreaterThan(7.9);
   });
 
   test('a hostile aggregator reporting more contributors than the floor does not lower the charge', () => {
@@ -76,15 +77,49 @@ describe('PrivacyBudget', () => {
 
     expect(inflated.epsilonSpent).toBeGreaterThanOrEqual(reportedFloor.epsilonSpent);
     expect(inflated.epsilonSpent).toBeCloseTo(reportedFloor.epsilonSpent, 12);
-    // What the floor's noise costs, accounted by hand at sampling rate 1: z of a sum of s shares is std·√s / clipNorm (clipNorm 1).
-    const std = distributedNoiseOf(spec, 9)?.noiseStd ?? 0;
+    // What the floor's noise costs, accounted by hand by the Skellam bound: the floor's honest members (γ = 0.1 of 9: none colludes).
+    const noise = distributedNoiseOf(spec, 9);
+    if (!noise) throw new Error('distributed noise expected');
+    expect(noise.colluders).toBe(0);
     const byHand = new PrivacyAccountant({ delta: 1e-5 });
-    for (let round = 0; round < 5; round++) byHand.recordRound({ samplingRate: 1, noiseMultiplier: std * Math.sqrt(floor) });
+    for (let round = 0; round < 5; round++) byHand.recordRound(skellamStepOf(noise.skellam, floor));
     expect(inflated.epsilonSpent).toBeCloseTo(byHand.epsilon, 9);
     // Had the aggregator's count of nine been believed, the five rounds would have looked cheaper.
     const believed = new PrivacyAccountant({ delta: 1e-5 });
-    for (let round = 0; round < 5; round++) believed.recordRound({ samplingRate: 1, noiseMultiplier: std * Math.sqrt(9) });
+    for (let round = 0; round < 5; round++) believed.recordRound(skellamStepOf(noise.skellam, 9));
     expect(believed.epsilon).toBeLessThan(inflated.epsilonSpent);
+  });
+
+  test('colluders are never counted on for noise: floor(γ·roster) of the survivors are charged as adding nothing', () => {
+    const spec = plan({ mode: 'distributed' }, { rounds: 10, minParticipants: 4, threshold: 7 });
+    const noise = distributedNoiseOf(spec, 10);
+    if (!noise) throw new Error('distributed noise expected');
+    expect(noise).toMatchObject({ colluders: 1, honestMembers: 6 });
+    const budget = new PrivacyBudget(spec, 10);
+    budget.recordRound(10, 10);
+    const byHand = new PrivacyAccountant({ delta: 1e-5 });
+    byHand.recordRound(skellamStepOf(noise.skellam, 6));
+    expect(budget.epsilonSpent).toBeCloseTo(byHand.epsilon, 12);
+    // A sum of no more members than may collude carries no honest noise at all: ε is unbounded and the job stops.
+    const colludersOnly = new PrivacyBudget(spec, 10);
+    colludersOnly.recordRound(1, 10);
+    expect(colludersOnly.epsilonSpent).toBe(Infinity);
+    expect(colludersOnly.allowsAnotherRound(10)).toBe(false);
+  });
+
+  test('a roster whose fewest survivors could all be colluders is a ConfigError naming collusionFraction', () => {
+    const spec = { ...plan({ mode: 'distributed' }, { minParticipants: 2, threshold: 2 }) };
+    spec.secureAggregation = { ...spec.secureAggregation, collusionFraction: 0.4 };
+    const error = (() => {
+      try {
+        distributedNoiseOf(spec, 5);
+      } catch (err) {
+        return err as { code: string; message: string };
+      }
+      return undefined;
+    })();
+    expect(error?.code).toBe('CONFIG_INVALID');
+    expect(error?.message).toContain('collusionFraction 0.4');
   });
 
   test('a count reported below the floor is charged at that count, so a report can only raise the charge', () => {
@@ -109,25 +144,26 @@ describe('PrivacyBudget', () => {
   test('distributed noise follows each roster, exactly as common/round-plan derives it for participants', () => {
     const spec = plan({ mode: 'distributed', clipNorm: 0.5 }, { minParticipants: 3 });
     const sampled = new PrivacyBudget(spec, 7);
-    const atRateOne = noiseMultiplierForBudget({ epsilon: 8, delta: 1e-5, rounds: 10, samplingRate: 1 });
 
     for (const roster of [3, 4, 5, 7, 12]) {
       const noise = distributedNoiseOf(spec, roster);
       expect(sampled.noiseStdFor(roster)).toBe(noise?.noiseStd);
       expect(sampled.noiseMultiplierFor(roster)).toBe(noise?.noiseMultiplier);
-      // Whatever the roster, its fewest survivors (the default threshold ⌊2n/3⌋+1, at least minParticipants 3) carry z·C.
-      const fewest = Math.max(3, Math.floor((2 * roster) / 3) + 1);
-      expect(sampled.noiseStdFor(roster) * Math.sqrt(fewest)).toBeCloseTo(atRateOne * 0.5, 12);
+      // Whatever the roster, ten rounds at its honest floor fit the budget, and only just.
+      const budget = new PrivacyBudget(spec, roster);
+      expect(runUntilStopped(budget, fewestSurvivorsOf(spec, roster), roster)).toBe(10);
+      expect(budget.epsilonSpent).toBeGreaterThan(7.9);
     }
     expect(new PrivacyBudget(plan(), 7).noiseStdFor(7)).toBe(0);
   });
 
   test('a roster that shrinks gets more noise per member, so every round stays within the budget', () => {
-    const budget = new PrivacyBudget(plan({ mode: 'distributed' }, { rounds: 10, minParticipants: 3 }), 9);
+    const spec = plan({ mode: 'distributed' }, { rounds: 10, minParticipants: 3 });
+    const budget = new PrivacyBudget(spec, 9);
     const rosters = [9, 9, 8, 7, 6, 6, 5, 4, 4, 3];
     for (const roster of rosters) {
       expect(budget.allowsAnotherRound(roster)).toBe(true);
-      budget.recordRound(Math.max(3, Math.floor((2 * roster) / 3) + 1), roster);
+      budget.recordRound(fewestSurvivorsOf(spec, roster), roster);
     }
     expect(budget.epsilonSpent).toBeLessThanOrEqual(8);
     expect(budget.epsilonSpent).toBeGreaterThan(7.9);

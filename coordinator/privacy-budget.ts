@@ -13,11 +13,13 @@
  * themselves enforce (fewestSurvivorsOf over the roster), never at the
  * contributor count the aggregator reports: a hostile aggregator could
  * inflate that count to make a round look noisier than it was. Distributed
- * noise comes from common/round-plan, the derivation every participant
- * repeats to check (and add) its own share, and is raised so that even
- * that fewest survivors carry the calibrated noise.
+ * noise is the Skellam mechanism of common/round-plan, the derivation every
+ * participant repeats to check (and add) its own share; a round is charged
+ * by the Skellam RDP bound (common/privacy/skellam-rdp.ts) for the noise of
+ * its honest members only: min(reported, fewest survivors) less the
+ * floor(γ·roster) that may collude with the aggregator and add nothing.
  */
-import { effectiveNoiseMultiplier, noiseMultiplierForBudget, PrivacyAccountant, PrivacyError } from '../common/privacy';
+import { noiseMultiplierForBudget, PrivacyAccountant, PrivacyError, skellamAccountingDelta, skellamStepOf, type DistributedNoise, type PrivacyStep } from '../common/privacy';
 import type { JobSpec } from '../common/job-spec';
 import { distributedNoiseOf, fewestSurvivorsOf } from '../common/round-plan';
 
@@ -47,7 +49,9 @@ export class PrivacyBudget {
   /** @param plannedRoster participants asked in the first round. */
   constructor(private readonly spec: PlanSpec, plannedRoster: number) {
     this.dp = spec.differentialPrivacy;
-    this.accountant = new PrivacyAccountant({ delta: this.dp.delta });
+    // Distributed mode sets the rounding-failure event of every member aside from δ (common/privacy/noise-plan.ts).
+    const delta = this.dp.mode === 'distributed' ? skellamAccountingDelta(this.dp.delta, spec.training.rounds, plannedRoster) : this.dp.delta;
+    this.accountant = new PrivacyAccountant({ delta });
     this.noiseMultiplier = this.dp.mode === 'distributed'
       ? this.noiseMultiplierFor(plannedRoster)
       : this.dp.noiseMultiplier ?? noiseMultiplierForBudget({ epsilon: this.dp.epsilon, delta: this.dp.delta, rounds: spec.training.rounds, samplingRate: SAMPLING_RATE });
@@ -65,7 +69,7 @@ export class PrivacyBudget {
 
   /** True if one more round over a roster of `rosterSize` stays within the budget whoever drops out. */
   allowsAnotherRound(rosterSize: number): boolean {
-    return this.accountant.epsilonAfter({ samplingRate: SAMPLING_RATE, noiseMultiplier: this.chargedMultiplier(rosterSize) }) <= this.dp.epsilon;
+    return this.accountant.epsilonAfter(this.stepOf(this.worstCaseSurvivors(rosterSize), rosterSize)) <= this.dp.epsilon;
   }
 
   /**
@@ -77,7 +81,7 @@ export class PrivacyBudget {
    */
   recordRound(reportedContributors: number, rosterSize: number): void {
     const survivors = Math.min(reportedContributors, this.worstCaseSurvivors(rosterSize));
-    this.accountant.recordRound({ samplingRate: SAMPLING_RATE, noiseMultiplier: this.effectiveMultiplier(survivors, rosterSize) });
+    this.accountant.recordRound(this.stepOf(survivors, rosterSize));
   }
 
   get epsilonSpent(): number {
@@ -96,15 +100,10 @@ export class PrivacyBudget {
     };
   }
 
-  private distributed(rosterSize: number): { noiseMultiplier: number; noiseStd: number } {
+  private distributed(rosterSize: number): DistributedNoise {
     const noise = distributedNoiseOf(this.spec, rosterSize);
     if (!noise) throw new PrivacyError('PRIVACY_INVALID_SETTING', 'distributed noise was asked of a job without distributed differential privacy', { mode: this.dp.mode });
     return noise;
-  }
-
-  /** z charged for a round over the roster: the noise of its fewest enforced survivors. */
-  private chargedMultiplier(rosterSize: number): number {
-    return this.effectiveMultiplier(this.worstCaseSurvivors(rosterSize), rosterSize);
   }
 
   /** The fewest of the roster that may survive, as every participant enforces it; central noise does not depend on it. */
@@ -112,9 +111,14 @@ export class PrivacyBudget {
     return Math.min(rosterSize, fewestSurvivorsOf(this.spec, rosterSize));
   }
 
-  /** z of a round's sum when `contributors` of the roster added their distributed share; central noise is always whole. */
-  private effectiveMultiplier(contributors: number, rosterSize: number): number {
-    if (this.dp.mode !== 'distributed') return this.noiseMultiplier;
-    return effectiveNoiseMultiplier({ noiseMultiplier: this.noiseMultiplierFor(rosterSize), plannedParticipants: rosterSize, actualParticipants: contributors });
+  /**
+   * The round charged when `contributors` of the roster are counted:
+   * central noise is always whole; distributed noise is the Skellam noise of
+   * the contributors that are not colluders (none left: no noise, ε = ∞).
+   */
+  private stepOf(contributors: number, rosterSize: number): PrivacyStep {
+    if (this.dp.mode !== 'distributed') return { samplingRate: SAMPLING_RATE, noiseMultiplier: this.noiseMultiplier };
+    const noise = this.distributed(rosterSize);
+    return skellamStepOf(noise.skellam, contributors - noise.colluders);
   }
 }

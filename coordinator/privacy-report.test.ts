@@ -45,8 +45,23 @@ describe('privacyReportOf', () => {
     const report = privacyReportOf(spec({ threshold: 4, neighbours: 4 }), 5, summary);
 
     expect(report.secureAggregation.enabled).toBe(true);
-    expect(report.secureAggregation.adversary).toMatchObject({ rosterSize: 5, degree: 4, threshold: 4, neighbourhoodSize: 5, toleratesColludingNeighbours: 2 });
-    expect(report.secureAggregation.adversary?.statement).toContain('fewer than 2t - m = 3');
+    expect(report.secureAggregation.adversary).toMatchObject({
+      rosterSize: 5, collusionFraction: 0.1, dropoutRate: 0.1, exposureBound: 2 ** -40, exposure: 0, degree: 4, threshold: 4, neighbourhoodSize: 5, toleratesColludingNeighbours: 2,
+    });
+    // Fewer than 4 of 5 kept at 10% dropout: 1 − 0.9^5 − 5·0.1·0.9^4.
+    expect(report.secureAggregation.adversary?.failure).toBeCloseTo(1 - 0.9 ** 5 - 5 * 0.1 * 0.9 ** 4, 12);
+    expect(report.secureAggregation.adversary?.statement).toContain('colluding with a fraction 0.1 of the participants');
+    expect(report.secureAggregation.adversary?.statement).toContain('at most 2 colluding neighbours of one participant are harmless');
+    expect(report.secureAggregation.adversary?.statement).toContain('multiplies the exposure by the number tried');
+  });
+
+  test('by default reports the derived graph for the planned roster, with its exposure below the bound and its failure', () => {
+    const adversary = privacyReportOf(spec(), 100, summary).secureAggregation.adversary;
+
+    expect(adversary).toMatchObject({ rosterSize: 100, degree: 34, threshold: 24, neighbourhoodSize: 35, toleratesColludingNeighbours: 12 });
+    expect(adversary?.exposure).toBeLessThan(2 ** -40);
+    expect(adversary?.failure).toBeGreaterThan(0);
+    expect(adversary?.failure).toBeLessThanOrEqual(0.01);
   });
 
   test('on the SecAgg+ ring the neighbourhood is a participant and its neighbours, as secureGraphOf sets them', () => {

@@ -7,6 +7,9 @@
  */
 import type { JobSpec } from '../common/job-spec';
 import { secureGraphOf } from '../common/round-plan';
+import { DEFAULT_EXPOSURE_BOUND } from '../common/secagg/adversary-parameters';
+import { DEFAULT_COLLUSION_FRACTION, DEFAULT_DROPOUT_RATE } from '../common/secagg/collection-plan';
+import { exposureProbability, isCompleteGraph, shortfallProbability } from '../common/secagg/exposure';
 import { SAMPLING_RATE, type PrivacySummary } from './privacy-budget';
 
 type ReportSpec = Pick<JobSpec, 'secureAggregation' | 'minParticipants' | 'roundDeadlineSeconds' | 'differentialPrivacy' | 'training'>;
@@ -15,6 +18,16 @@ type ReportSpec = Pick<JobSpec, 'secureAggregation' | 'minParticipants' | 'round
 export interface SecureAggregationAdversary {
   /** The roster the figures are computed for: the first round's (later rosters may differ). */
   rosterSize: number;
+  /** γ: the fraction of participants assumed to collude with the aggregator. */
+  collusionFraction: number;
+  /** ρ: the fraction of a collection's members expected to drop out. */
+  dropoutRate: number;
+  /** The exposure probability every graph of the job must stay below. */
+  exposureBound: number;
+  /** Upper bound on the probability that the aggregator learns an honest input or a part of the honest sum in one collection (exposure.ts). */
+  exposure: number;
+  /** Upper bound on the probability that some neighbourhood keeps fewer than t members at the dropout rate. */
+  failure: number;
   /** Neighbours of each participant besides itself. */
   degree: number;
   /** Shares needed to reconstruct a secret. */
@@ -70,15 +83,19 @@ function adversaryOf(spec: ReportSpec, rosterSize: number): SecureAggregationAdv
   const graph = secureGraphOf(spec, rosterSize);
   if (!graph) return null;
   const { degree, threshold } = graph;
-  // An odd degree, or one reaching every other member, gives the complete graph (common/secagg's ring rule).
-  const complete = degree >= rosterSize - 1 || degree % 2 === 1;
-  const neighbourhoodSize = complete ? rosterSize : degree + 1;
+  const collusionFraction = spec.secureAggregation.collusionFraction ?? DEFAULT_COLLUSION_FRACTION;
+  const dropoutRate = spec.secureAggregation.dropoutRate ?? DEFAULT_DROPOUT_RATE;
+  const neighbourhoodSize = isCompleteGraph(rosterSize, degree) ? rosterSize : degree + 1;
   // A hostile aggregator exposes an input once c colluding neighbours reach 2t − m (Bonawitz et al.'s 2t > n + n_C, per neighbourhood).
   const toleratesColludingNeighbours = Math.max(0, 2 * threshold - neighbourhoodSize - 1);
-  const bound = 2 * threshold - neighbourhoodSize;
+  const exposure = exposureProbability({ participants: rosterSize, degree, threshold, collusionFraction });
+  const failure = shortfallProbability(rosterSize, degree, threshold, dropoutRate);
   const figures = `degree ${degree}, threshold t = ${threshold}, neighbourhood m = ${neighbourhoodSize}, roster ${rosterSize} in the first round`;
-  const statement = bound > 0
-    ? `chosen for an active, hostile aggregator colluding with fewer than 2t - m = ${bound} of any participant's neighbours (${figures})`
-    : `withstands no colluding neighbour of an active, hostile aggregator, since 2t - m = ${bound} (${figures})`;
-  return { rosterSize, degree, threshold, neighbourhoodSize, toleratesColludingNeighbours, statement };
+  const statement =
+    `chosen for an active, hostile aggregator colluding with a fraction ${collusionFraction} of the participants: ` +
+    `it learns an honest input or a part of the honest sum with probability at most ${exposure.toPrecision(3)} per collection (bound ${DEFAULT_EXPOSURE_BOUND.toPrecision(3)}), ` +
+    `at most ${toleratesColludingNeighbours} colluding neighbours of one participant are harmless, ` +
+    `and a collection fails for lack of survivors with probability at most ${failure.toPrecision(3)} at dropout rate ${dropoutRate} (${figures}); ` +
+    'the ring graph is fixed by the collection settings, so a coordinator that tries many of them multiplies the exposure by the number tried';
+  return { rosterSize, collusionFraction, dropoutRate, exposureBound: DEFAULT_EXPOSURE_BOUND, exposure, failure, degree, threshold, neighbourhoodSize, toleratesColludingNeighbours, statement };
 }

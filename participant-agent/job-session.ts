@@ -16,7 +16,7 @@ import { channelCredentials } from '../common/grpc/tls-credentials';
 import type { JobSpec } from '../common/job-spec';
 import { proveIdentityKey, type TlsMaterial } from '../common/pki';
 import { settingsFromWire } from '../common/grpc/secagg-codec';
-import { addGaussianNoise, clipL2 } from '../common/privacy';
+import { clipL2, skellamPrivatize } from '../common/privacy';
 import type { MaskExpander, IdentityKeyPair } from '../common/secagg';
 import { fewestSurvivorsOf } from '../common/round-plan';
 import { sha256Hex } from '../common/signing';
@@ -24,7 +24,7 @@ import type { TaskHeader__Output } from '../proto/generated/shoal/v1/TaskHeader'
 import type { Sandbox, SandboxExit, SandboxLimits } from './sandbox/sandbox';
 import type { AgentAudit } from './agent-audit';
 import { ContributionError } from './contribution-error';
-import { ContributionLedger } from './contribution-ledger';
+import { ContributionLedger, modelRepeatedMessage } from './contribution-ledger';
 import type { ModerationQueue } from './moderation-queue';
 import type { OutputPolicy } from './output-check';
 import { OutputGate, type OutputPlace, type PassedOutput } from './output-gate';
@@ -78,7 +78,7 @@ const MAX_REFUSED_TASKS = 3;
  * hostile coordinator: an honest one sends such a retry after a real
  * aggregator crash, so they do not count toward MAX_REFUSED_TASKS.
  */
-type SessionRefusal = Omit<TaskRefusal, 'code'> & { code: TaskRefusalCode | 'SECAGG_ALREADY_CONTRIBUTED' | 'CONTRIBUTION_LEDGER_CORRUPT'; countsAgainstCoordinator?: false };
+type SessionRefusal = Omit<TaskRefusal, 'code'> & { code: TaskRefusalCode | 'SECAGG_ALREADY_CONTRIBUTED' | 'SECAGG_MODEL_REPEATED' | 'CONTRIBUTION_LEDGER_CORRUPT'; countsAgainstCoordinator?: false };
 
 export class JobSession {
   private readonly coordinator: CoordinatorClient;
@@ -182,7 +182,9 @@ export class JobSession {
       return;
     }
     // Before anything runs or is written: the task must be what the organisation accepted.
-    const refusal = checkTask(this.approved, kind, header, this.counter) ?? (header.secure ? this.ledgerRefusal(kind, header) : null);
+    // Of the bytes as received, hashed here: the model the trainer gets is this one, whatever a coordinator says it is.
+    const modelSha256 = task.model ? sha256Hex(task.model) : null;
+    const refusal = checkTask(this.approved, kind, header, this.counter) ?? (header.secure ? this.ledgerRefusal(kind, header, modelSha256) : null);
     if (refusal) {
       await this.refuse(kind, header, refusal, logger);
       return;
@@ -213,7 +215,7 @@ export class JobSession {
           masks: this.deps.masks,
           roundingSeed: this.roundingSeed(kind, header.round),
           // On disk before the masked input leaves: a restarted agent must not send a second one for this round.
-          beforeMaskedInputSent: () => ledger.recordContribution(header.round, kind, header.collectionId),
+          beforeMaskedInputSent: () => ledger.recordContribution(header.round, kind, header.collectionId, modelSha256),
           logger,
           onPhase: (phase) => logger.debug({ phase }, 'secure aggregation step done'),
         });
@@ -279,16 +281,23 @@ export class JobSession {
   }
 
   /**
-   * At most one masked input per (round, kind) of the job, across collections
-   * and agent restarts (see contribution-ledger.ts): a retried secure
-   * collection of a round already contributed to is refused before training.
+   * At most one masked input per (round, kind) of the job, and per (model,
+   * kind), across collections and agent restarts (see contribution-ledger.ts):
+   * a retried secure collection of a round already contributed to, or a
+   * model already securely fitted (or evaluated) in another round, is
+   * refused before training. Neither counts toward MAX_REFUSED_TASKS: an
+   * honest coordinator can send either after a crash it could not see through.
    */
-  private ledgerRefusal(kind: string, header: TaskHeader__Output): SessionRefusal | null {
+  private ledgerRefusal(kind: string, header: TaskHeader__Output, modelSha256: string | null): SessionRefusal | null {
     if (!(this.ledger instanceof ContributionLedger)) {
       return { code: 'CONTRIBUTION_LEDGER_CORRUPT', message: `${this.ledger.message}; no secure task of this job is taken without it`, countsAgainstCoordinator: false };
     }
     const earlier = this.ledger.collectionOf(header.round, kind);
-    if (earlier === undefined) return null;
+    if (earlier === undefined) {
+      const sameModel = modelSha256 === null ? undefined : this.ledger.contributionWithModel(kind, modelSha256);
+      if (!sameModel) return null;
+      return { code: 'SECAGG_MODEL_REPEATED', field: 'model', message: modelRepeatedMessage(kind, header.round, sameModel), countsAgainstCoordinator: false };
+    }
     return {
       code: 'SECAGG_ALREADY_CONTRIBUTED',
       field: 'collectionId',
@@ -378,20 +387,20 @@ export class JobSession {
 
 /**
  * Differential privacy at the participant, before anything leaves: the
- * update is clipped to the job's L2 bound, distributed noise is added, and
- * the weight becomes 1 when the job weighs participants uniformly. `fit` is
- * what the agent derived from the accepted spec, never the coordinator's
- * header, so the noise is the organisation's own.
+ * update is clipped to the job's L2 bound, and the weight becomes 1 when the
+ * job weighs participants uniformly. In distributed mode the update then
+ * goes through the Skellam mechanism (common/privacy/skellam.ts): scaled,
+ * rounded to integers within the sensitivity bound and noised, every draw
+ * from the OS CSPRNG, fresh for every attempt. `fit` is what the agent
+ * derived from the accepted spec, never the coordinator's header, so the
+ * granularity and the noise are the organisation's own. The integers go out
+ * as float64 (exact below 2^53), which only a secure collection takes.
  */
 function privatized(produced: { weight: number; vector: Float32Array | Float64Array }, fit: ApprovedFit | null): { weight: number; vector: Float32Array | Float64Array } {
   if (!fit) return produced;
   let vector = produced.vector;
   if (fit.clipNorm > 0) vector = clipL2(vector, fit.clipNorm).vector;
-  if (fit.noiseStd > 0) {
-    const noisy = vector instanceof Float64Array ? vector : Float64Array.from(vector);
-    addGaussianNoise(noisy, fit.noiseStd);
-    vector = noisy;
-  }
+  if (fit.skellam) return { weight: 1, vector: skellamPrivatize(vector, fit.skellam) };
   // What leaves keeps the trainer's dtype, which a plain collection checks.
   if (produced.vector instanceof Float32Array && !(vector instanceof Float32Array)) vector = Float32Array.from(vector);
   return { weight: fit.weighting === 'uniform' ? 1 : produced.weight, vector };

@@ -18,6 +18,10 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AggregatorClient } from '../aggregator';
+import { issueJobCertificates } from '../cli/job-certificates';
+import { evaluationVectorLength } from '../common/evaluation-metrics';
+import { channelCredentials } from '../common/grpc/tls-credentials';
 import type { AuditEntry } from '../common/audit';
 import { NatsBus } from '../common/bus/nats-bus';
 import { subjects } from '../common/bus/subjects';
@@ -26,18 +30,21 @@ import { compileJobSpec, type JobSpec } from '../common/job-spec';
 import { offerHash, openDecision, signOffer, type DecisionBody, type OfferReceipt } from '../common/offer-protocol';
 import { loadTlsMaterial, proveIdentityKey, type TlsFiles } from '../common/pki';
 import { generateIdentity, type IdentityKeyPair } from '../common/secagg';
-import { loadSigningKey } from '../common/signing';
+import { loadSigningKey, sha256Hex } from '../common/signing';
 import type { FitInstructions } from '../coordinator';
+import { contributionLedgerPath } from '../participant-agent/contribution-ledger';
 import { AUDIT_HEAD_FILE, IDENTITY_FILE } from '../participant-agent/identity-store';
 import { RUNS_FOLDER } from '../participant-agent/run-folders';
 import { MAX_DELIVERIES_PER_ROUND } from '../participant-agent/task-check';
 import { sendOffers } from '../cli/send-offers';
 import { creditDefaultPolicy, writeAgentConfig } from './support/agent-config';
+import { startAggregator } from './support/aggregator-process';
 import { writeBankData, type BankData } from './support/bank-data';
-import { HostileCoordinator, type HostileReport } from './support/hostile-coordinator';
+import { HostileCoordinator, type HostileJoin, type HostileReport } from './support/hostile-coordinator';
 import type { ProofJson, RosterSubstitute, ScriptedTask } from './support/hostile-script';
 import { honestEvaluateTask, honestFit, honestFitTask, honestStatisticsTask, initialModel } from './support/hostile-tasks';
 import { exampleJobDocument, uniqueJobId } from './support/job-spec';
+import { linesWithMessage } from './support/log-lines';
 import { startNatsServer, type NatsServer } from './support/nats-server';
 import { ProcessTracker } from './support/process-tracker';
 import { prefixesNow, snapshotRecords, type RecordsSnapshot } from './support/record-hashes';
@@ -186,13 +193,21 @@ describe('a hostile coordinator cannot make an organisation do what it did not a
    * `tasks` (per bank) and waits for a report on each; the job then ends at
    * every bank, and the records are hashed again.
    */
-  async function attack(spec: JobSpec, tasks: Record<string, ScriptedTask[]>, expectedReports: Record<string, number> = {}): Promise<AttackOutcome> {
-    const hostile = await HostileCoordinator.start(processes, pki, join(dir, 'jobs'), { jobId: spec.jobId, tasks });
+  /** For attacks that need a real aggregator: its address, and what to do with the joins before the tasks go out (open collections). */
+  interface AttackOptions {
+    aggregator?: string;
+    beforeRelease?: (joins: HostileJoin[]) => Promise<void>;
+    finishAfterTasks?: boolean;
+  }
+
+  async function attack(spec: JobSpec, tasks: Record<string, ScriptedTask[]>, expectedReports: Record<string, number> = {}, options: AttackOptions = {}): Promise<AttackOutcome> {
+    const hostile = await HostileCoordinator.start(processes, pki, join(dir, 'jobs'), { jobId: spec.jobId, tasks, finishAfterTasks: options.finishAfterTasks });
     try {
-      const answers = await sendOffers(bus, { spec, addresses: { coordinator: hostile.address, aggregator: NO_AGGREGATOR }, key: regulatorKey, onDecision: () => undefined });
+      const answers = await sendOffers(bus, { spec, addresses: { coordinator: hostile.address, aggregator: options.aggregator ?? NO_AGGREGATOR }, key: regulatorKey, onDecision: () => undefined });
       const declined = answers.filter((a) => !a.accepted);
       if (declined.length > 0) throw new Error(`the offer was declined: ${JSON.stringify(declined)}`);
       await hostile.joined(BANKS, STEP_MS);
+      await options.beforeRelease?.(hostile.joins);
       const before = Object.fromEntries(BANKS.map((org) => [org, records(org)]));
       hostile.release();
       const targets = BANKS.filter((org) => (tasks[org] ?? []).length > 0);
@@ -436,6 +451,87 @@ describe('a hostile coordinator cannot make an organisation do what it did not a
       expect(entries.filter((e) => e.type === 'sandbox.run')).toEqual([]);
       expectRecordsKept(outcome);
     });
+  });
+
+  describe('the same global model sent again in a later round, with a roster that leaves bank-3 out (SECAGG_MODEL_REPEATED)', () => {
+    /**
+     * Round 1 is a real secure fit and evaluation of the model at a real
+     * aggregator; round 2 sends the same model bytes for both, to bank-1
+     * and bank-2 only. Had they taken part, the two exact evaluation sums
+     * (and the two fit sums) would differ by bank-3's. Round 2's collections
+     * are open at the aggregator too, so an input that left would be seen.
+     */
+    test('each bank refuses the second fit and the second evaluation before training, and no second masked input leaves', async () => {
+      const spec = attackSpec('model-repeated', BANKS, SECURE);
+      const servers = await issueJobCertificates(pki.dir, spec.jobId, join(dir, 'jobs', `${spec.jobId}-servers`), '127.0.0.1');
+      const aggregator = await startAggregator(processes, spec.jobId, { tls: servers.aggregator, logFile: join(dir, 'logs', `aggregator-${spec.jobId}.log`) });
+      const client = new AggregatorClient(aggregator.address, 'coordinator', channelCredentials(loadTlsMaterial(servers.coordinator), { role: 'aggregator', orgId: spec.jobId }));
+      const without3 = ['bank-1', 'bank-2'];
+      const round1 = [honestFitTask(spec, model, 1, 'fit-1', BANKS), honestEvaluateTask(spec, model, 1, 'evaluate-1', BANKS)];
+      const round2 = [honestFitTask(spec, model, 2, 'fit-2', without3), honestEvaluateTask(spec, model, 2, 'evaluate-2', without3)];
+      const tasks = { 'bank-1': [...round1, ...round2], 'bank-2': [...round1, ...round2], 'bank-3': round1 };
+      const sums: Array<Promise<string[]>> = [];
+      /** Opens each task's collection as the coordinator would, with the keys the banks joined with. */
+      const open = async (joins: HostileJoin[]): Promise<void> => {
+        const keyOf = (org: string): Buffer => Buffer.from(joins.find((j) => j.orgId === org)?.identityKeyHex ?? '', 'hex');
+        for (const task of [...round1, ...round2]) {
+          const collectionId = String(task.header.collectionId);
+          const fit = task.header.kind === 'TASK_KIND_FIT';
+          const roster = task.secure?.roster ?? [];
+          const request = {
+            jobId: spec.jobId,
+            collectionId,
+            expectedOrgs: roster,
+            minContributors: spec.minParticipants,
+            elementCount: fit ? model.elementCount : evaluationVectorLength(spec.dataset.labelType),
+            dtype: fit ? 'DTYPE_FLOAT32' : 'DTYPE_FLOAT64',
+            deadlineUnixMs: Date.now() + 2 * STEP_MS,
+            secure: { ...task.secure?.settings, identityKeys: Object.fromEntries(roster.map((org) => [org, keyOf(org)])) },
+          } as Parameters<AggregatorClient['openCollection']>[0];
+          await client.openCollection(request, 10_000);
+          if (roster.length === BANKS.length) sums.push(client.collect(spec.jobId, collectionId, 3 * STEP_MS).then((sum) => [...sum.contributors].sort()));
+        }
+      };
+      try {
+        const outcome = await attack(spec, tasks, { 'bank-1': 2, 'bank-2': 2, 'bank-3': 0 }, { aggregator: aggregator.address, beforeRelease: open, finishAfterTasks: true });
+        // Round 1 was summed over all three: the first masked inputs did leave.
+        expect(await Promise.all(sums)).toEqual([BANKS, BANKS]);
+        const modelSha256 = sha256Hex(Buffer.from(model.hex, 'hex'));
+        for (const org of without3) {
+          const entries = outcome.entries[org];
+          const refused = entries.filter((e) => e.type === 'task.refused').map((e) => ({ org, code: e.data.code, field: e.data.field, kind: e.data.kind, round: e.data.round, collectionId: e.data.collectionId }));
+          expect(refused).toEqual([
+            { org, code: 'SECAGG_MODEL_REPEATED', field: 'model', kind: 'fit', round: 2, collectionId: 'fit-2' },
+            { org, code: 'SECAGG_MODEL_REPEATED', field: 'model', kind: 'evaluate', round: 2, collectionId: 'evaluate-2' },
+          ]);
+          expect(outcome.reports.filter((r) => r.orgId === org).map((r) => ({ org, code: r.code, collectionId: r.collectionId }))).toEqual([
+            { org, code: 'SECAGG_MODEL_REPEATED', collectionId: 'fit-2' },
+            { org, code: 'SECAGG_MODEL_REPEATED', collectionId: 'evaluate-2' },
+          ]);
+          // Refused before the trainer ran: round 2 was neither trained nor sent.
+          expect({ org, ran: entries.filter((e) => e.type === 'sandbox.run').map((e) => e.data.collectionId) }).toEqual({ org, ran: ['fit-1', 'evaluate-1'] });
+          expect({ org, sent: entries.filter((e) => e.type === 'output.sending').map((e) => e.data.collectionId) }).toEqual({ org, sent: ['fit-1', 'evaluate-1'] });
+          // The ledger holds the hash of the bytes the bank received, one entry per kind.
+          const ledger = JSON.parse(readFileSync(contributionLedgerPath(workDir(org), spec.jobId), 'utf8')) as { version: number; entries: Array<Record<string, unknown>> };
+          expect({ org, version: ledger.version, entries: ledger.entries.map(({ round, kind, collectionId, modelSha256: sha }) => ({ round, kind, collectionId, sha })) }).toEqual({
+            org,
+            version: 2,
+            entries: [
+              { round: 1, kind: 'fit', collectionId: 'fit-1', sha: modelSha256 },
+              { round: 1, kind: 'evaluate', collectionId: 'evaluate-1', sha: modelSha256 },
+            ],
+          });
+          // The agent stays in the job: refusing its own second contribution says nothing about the coordinator's other tasks.
+          expect(entries.filter((e) => e.type === 'job.ended').map((e) => e.data.outcome)).toEqual(['completed']);
+        }
+        // What the aggregator received: three inputs for each round-1 collection, none for round 2's.
+        const accepted = linesWithMessage(`${aggregator.process.stdout}\n${aggregator.process.stderr}`, 'contribution accepted').map((line) => String(line.collection));
+        expect(accepted.sort()).toEqual(['evaluate-1', 'evaluate-1', 'evaluate-1', 'fit-1', 'fit-1', 'fit-1']);
+      } finally {
+        client.close();
+        await aggregator.process.stop();
+      }
+    }, 240_000);
   });
 
   describe('a person\'s approval applies to the offer the person read', () => {

@@ -40,7 +40,8 @@ export function settingsToWire(settings: SecureCollectionSettings): SecureAggreg
     degree: settings.degree,
     identityKeys: Object.fromEntries([...settings.identityKeys].map(([org, key]) => [org, Buffer.from(key)])),
     encoding: encoding.kind,
-    clippingRange: encoding.kind === 'quantized' ? encoding.clippingRange : 0,
+    // The encoding's one real parameter travels in clippingRange: the clipping range (quantized) or the granularity (skellam).
+    clippingRange: encoding.kind === 'quantized' ? encoding.clippingRange : encoding.kind === 'skellam' ? encoding.scale : 0,
     maxWeight: encoding.kind === 'quantized' ? encoding.maxWeight : 0,
     encodedElementCount: settings.encodedElementCount,
     phaseTimeoutMs: settings.phaseTimeoutMs,
@@ -69,10 +70,13 @@ export function settingsFromWire(message: SecureAggregationSettings__Output, coh
   if (message.encoding === 'quantized') {
     if (!(message.clippingRange > 0) || !(message.maxWeight >= 0)) throw new WireFormatError('quantized secure aggregation needs a positive clipping range and a non-negative max weight');
     encoding = { kind: 'quantized', clippingRange: message.clippingRange, maxWeight: message.maxWeight, cohortSize: cohort.length };
+  } else if (message.encoding === 'skellam') {
+    if (!(message.clippingRange > 0) || !Number.isFinite(message.clippingRange)) throw new WireFormatError('skellam secure aggregation needs a positive granularity (in clippingRange)');
+    encoding = { kind: 'skellam', scale: message.clippingRange };
   } else if (message.encoding === 'exact') {
     encoding = { kind: 'exact' };
   } else {
-    throw new WireFormatError(`unknown secure aggregation encoding "${message.encoding}"; expected quantized or exact`);
+    throw new WireFormatError(`unknown secure aggregation encoding "${message.encoding}"; expected quantized, skellam or exact`);
   }
   if (!(message.phaseTimeoutMs > 0)) throw new WireFormatError('secure aggregation settings need a positive phase timeout');
   // Decoded as sent; whether each binds its key is for the participant to check (verifyPeerKeys), with its own CA.

@@ -13,6 +13,8 @@ export type PrivacyErrorCode =
   | 'PRIVACY_BUDGET_EXCEEDED'
   /** No noise multiplier up to the search limit meets the budget. */
   | 'PRIVACY_BUDGET_UNREACHABLE'
+  /** Conditional randomized rounding found no rounding within the Skellam sensitivity bound (probability below 2^-160). */
+  | 'PRIVACY_ROUNDING_FAILED'
   /** A series failed to converge or lost all precision; a bug or an extreme setting, never silently ignored. */
   | 'PRIVACY_NUMERICAL_FAILURE';
 

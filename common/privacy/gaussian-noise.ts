@@ -11,9 +11,9 @@
  * Bits for Differential Privacy"); a discrete Gaussian (Canonne, Kamath &
  * Steinke 2020) would close that gap.
  */
-import { randomFillSync } from 'node:crypto';
 import { invalidSetting } from './errors';
 import { createRng } from '../random';
+import { secureUniformSource } from './secure-uniform';
 
 /** A stream of independent N(0, 1) draws. */
 export interface GaussianSource {
@@ -51,30 +51,9 @@ class PolarGaussianSource implements GaussianSource {
   }
 }
 
-/** 64 KiB of OS randomness per refill: one system call per ~8k uniforms. */
-const BLOCK_WORDS = 16384;
-const TWO_POW_26 = 67108864;
-const TWO_POW_53 = 9007199254740992;
-
-/** Uniform [0, 1) doubles with 53 random bits each, from buffered crypto.randomFillSync output. */
-function secureUniforms(): () => number {
-  const block = new Uint32Array(BLOCK_WORDS);
-  let position = BLOCK_WORDS;
-  return () => {
-    if (position + 2 > BLOCK_WORDS) {
-      randomFillSync(block);
-      position = 0;
-    }
-    const high = block[position] >>> 5; // 27 bits
-    const low = block[position + 1] >>> 6; // 26 bits
-    position += 2;
-    return (high * TWO_POW_26 + low) / TWO_POW_53;
-  };
-}
-
 /** A new cryptographically secure N(0, 1) source with its own buffer. */
 export function secureGaussianSource(): GaussianSource {
-  return new PolarGaussianSource(secureUniforms());
+  return new PolarGaussianSource(secureUniformSource());
 }
 
 /** A reproducible N(0, 1) source for tests and simulations; never for a real job. */

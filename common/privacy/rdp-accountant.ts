@@ -20,9 +20,13 @@
  * more rounds from the same budget without a weaker guarantee. It is what
  * Google's dp_accounting (TF Privacy) and Opacus report, which makes our ε
  * comparable with theirs. The classic bound stays available for comparison.
+ *
+ * The accountant also takes rounds of the Skellam mechanism (distributed
+ * noise, skellam-rdp.ts); both kinds of round add their RDP to one total.
  */
 import { invalidSetting, PrivacyError } from './errors';
 import { logAddExp, logBinomial, logErfc, logSubExp, logSumExp } from './log-math';
+import { rdpOfSkellam, type SkellamStep } from './skellam-rdp';
 
 /**
  * Orders used unless a job names its own: dense where the optimum lies for
@@ -36,12 +40,16 @@ export const DEFAULT_ORDERS: readonly number[] = Object.freeze([
 ]);
 
 /** One round of the sampled Gaussian mechanism. */
-export interface PrivacyStep {
+export interface GaussianStep {
+  mechanism?: 'gaussian';
   /** Probability that any given participant is in the round's cohort, in [0, 1]. */
   samplingRate: number;
   /** Noise std on the sum divided by the clip norm C (z); 0 means no noise. */
   noiseMultiplier: number;
 }
+
+/** One round of either mechanism: the Gaussian (central noise) or the Skellam (distributed noise, skellam-rdp.ts). */
+export type PrivacyStep = GaussianStep | SkellamStep;
 
 export type RdpConversion = 'improved' | 'classic';
 
@@ -321,10 +329,12 @@ export class PrivacyAccountant {
   }
 
   private rdpOfStep(step: PrivacyStep): readonly number[] {
-    const key = `${step.samplingRate}/${step.noiseMultiplier}`;
+    const key = step.mechanism === 'skellam'
+      ? `skellam/${step.l2Sensitivity}/${step.l1Sensitivity}/${step.variance}`
+      : `${step.samplingRate}/${step.noiseMultiplier}`;
     const cached = this.stepCache.get(key);
     if (cached !== undefined) return cached;
-    const perStep = rdpOfSampledGaussian(step.samplingRate, step.noiseMultiplier, this.orders);
+    const perStep = step.mechanism === 'skellam' ? rdpOfSkellam(step, this.orders) : rdpOfSampledGaussian(step.samplingRate, step.noiseMultiplier, this.orders);
     if (this.stepCache.size >= STEP_CACHE_SIZE) this.stepCache.clear();
     this.stepCache.set(key, perStep);
     return perStep;

@@ -8,7 +8,10 @@
  */
 import type { ContributionEncoding } from './contribution-encoding';
 import { encodedLength } from './contribution-encoding';
-import { defaultDegree, defaultThreshold } from './secagg-config';
+import { skellamParameters } from '../privacy';
+import { adversaryParameters, DEFAULT_EXPOSURE_BOUND, noSafeThreshold, safeThreshold } from './adversary-parameters';
+import { exposureProbability, isCompleteGraph } from './exposure';
+import { minimumThreshold } from './secagg-config';
 
 /** The job spec's `secureAggregation` section, compiled (every default filled in). */
 export interface SecureAggregationSpec {
@@ -27,7 +30,7 @@ export interface SecureAggregationSpec {
 export const DEFAULT_COLLUSION_FRACTION = 0.1;
 export const DEFAULT_DROPOUT_RATE = 0.1;
 
-/** What the collection carries: a model update (quantised) or exact sums (statistics, evaluation). */
+/** What the collection carries: a model update (quantised, or the Skellam mechanism's integers when noiseStd > 0) or exact sums (statistics, evaluation). */
 export type CollectedContribution =
   | { kind: 'update'; elementCount: number; clipNorm: number; noiseStd: number; weighting: 'examples' | 'uniform' }
   | { kind: 'sums'; elementCount: number };
@@ -40,10 +43,66 @@ export interface CollectionPlan {
   phaseTimeoutMs: number;
 }
 
-/** Neighbours of each member and the shares needed, for a roster of `rosterSize`. */
-export function collectionGraph(settings: Pick<SecureAggregationSpec, 'threshold' | 'neighbours'>, rosterSize: number): { degree: number; threshold: number } {
-  const degree = Math.min(rosterSize - 1, settings.neighbours ?? defaultDegree(rosterSize));
-  return { degree, threshold: settings.threshold ?? defaultThreshold(degree + 1) };
+type GraphSettings = Pick<SecureAggregationSpec, 'threshold' | 'neighbours' | 'collusionFraction' | 'dropoutRate'>;
+
+/**
+ * Neighbours of each member and the shares needed, for a roster of
+ * `rosterSize`: what the spec states, and otherwise what the stated adversary
+ * implies (adversaryParameters; for a stated degree alone, its smallest
+ * exposure-safe threshold). A stated degree with no exposure-safe threshold
+ * throws; compileJobSpec refuses such specs (collectionGraphProblem), so a
+ * compiled spec never gets here with one.
+ */
+export function collectionGraph(settings: GraphSettings, rosterSize: number): { degree: number; threshold: number } {
+  const collusionFraction = settings.collusionFraction ?? DEFAULT_COLLUSION_FRACTION;
+  if (settings.neighbours === undefined) {
+    const derived = adversaryParameters({ participants: rosterSize, collusionFraction, dropoutRate: settings.dropoutRate ?? DEFAULT_DROPOUT_RATE });
+    return { degree: derived.degree, threshold: settings.threshold ?? derived.threshold };
+  }
+  const degree = Math.min(rosterSize - 1, settings.neighbours);
+  if (settings.threshold !== undefined) return { degree, threshold: settings.threshold };
+  const threshold = safeThreshold(rosterSize, degree, collusionFraction);
+  if (threshold === undefined) throw noSafeThreshold(rosterSize, degree, collusionFraction, DEFAULT_EXPOSURE_BOUND, 'neighbours');
+  return { degree, threshold };
+}
+
+/**
+ * Why the spec's graph over a roster of `rosterSize` is unsafe, as a job-spec
+ * field problem, or undefined when it is safe: a threshold below a strict
+ * majority, below k/2 + 2 on the sparse ring, or an exposure probability
+ * (exposure.ts) not below DEFAULT_EXPOSURE_BOUND. Derived values always pass;
+ * stated ones are checked, since the agent must refuse what it cannot trust.
+ */
+export function collectionGraphProblem(settings: GraphSettings, rosterSize: number): { path: string; expected: string; found: string } | undefined {
+  const collusionFraction = settings.collusionFraction ?? DEFAULT_COLLUSION_FRACTION;
+  // Blame the field the spec states: the threshold if it names one, else the degree that allows no safe threshold.
+  const path = settings.threshold !== undefined ? 'secureAggregation.threshold' : 'secureAggregation.neighbours';
+  let graph: { degree: number; threshold: number };
+  try {
+    graph = collectionGraph(settings, rosterSize);
+  } catch (err) {
+    return { path, expected: `a degree with an exposure-safe threshold for a roster of ${rosterSize} at collusion fraction ${collusionFraction}`, found: (err as Error).message };
+  }
+  const { degree, threshold } = graph;
+  const complete = isCompleteGraph(rosterSize, degree);
+  const size = complete ? rosterSize : degree + 1;
+  const majority = minimumThreshold(size);
+  if (threshold < majority) {
+    return { path, expected: `at least ${majority}, a strict majority of the neighbourhood of ${size} for a roster of ${rosterSize}`, found: String(threshold) };
+  }
+  const ringMinimum = minimumThreshold(size, !complete);
+  if (threshold < ringMinimum) {
+    return { path, expected: `at least ${ringMinimum} (degree ${degree} / 2 + 2) on the sparse ring of a roster of ${rosterSize}`, found: String(threshold) };
+  }
+  const exposure = exposureProbability({ participants: rosterSize, degree, threshold, collusionFraction });
+  if (exposure >= DEFAULT_EXPOSURE_BOUND) {
+    return {
+      path,
+      expected: `an exposure probability below 2^-40 with collusion fraction ${collusionFraction} for a roster of ${rosterSize}`,
+      found: `exposure probability ${exposure.toPrecision(3)} at degree ${degree}, threshold ${threshold}`,
+    };
+  }
+  return undefined;
 }
 
 /**
@@ -53,8 +112,10 @@ export function collectionGraph(settings: Pick<SecureAggregationSpec, 'threshold
 export function collectionEncoding(settings: SecureAggregationSpec, contribution: CollectedContribution, rosterSize: number): ContributionEncoding {
   if (contribution.kind === 'sums') return { kind: 'exact' };
   const { clipNorm, noiseStd, weighting } = contribution;
-  // Distributed DP noise must pass quantisation unclipped: leave room for 8 standard deviations.
-  const clippingRange = Math.max(settings.clippingRange, clipNorm > 0 ? clipNorm + 8 * noiseStd : 0);
+  // Distributed DP: the Skellam mechanism's integers, at the granularity every member derives from the same public values.
+  if (noiseStd > 0) return { kind: 'skellam', scale: skellamParameters({ clipNorm, memberNoiseStd: noiseStd, members: rosterSize }).scale };
+  // Central DP clips to clipNorm, which must pass quantisation unclipped.
+  const clippingRange = Math.max(settings.clippingRange, clipNorm);
   return { kind: 'quantized', clippingRange, maxWeight: weighting === 'uniform' ? 0 : settings.maxWeight, cohortSize: rosterSize };
 }
 

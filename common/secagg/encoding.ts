@@ -184,3 +184,43 @@ export function decodeExactSum(sum: Uint32Array, contributors: number): { weight
   for (let i = 0; i < d; i++) weightedSum[i] = decodeOne(sum, i * EXACT_LIMBS, contributors);
   return { weightedSum, totalWeight: decodeOne(sum, d * EXACT_LIMBS, contributors) };
 }
+
+/**
+ * (c) The Skellam mechanism's integers (common/privacy/skellam.ts): each
+ *     element is taken modulo 2^32 as it is (two's complement), and one last
+ *     element of 1 counts the contributor (distributed DP weighs every
+ *     member the same). The sum of up to the roster is read back as signed
+ *     32-bit integers; the mechanism's granularity is chosen so that this
+ *     rarely wraps, and a wrap is post-processing of the noisy sum, which
+ *     costs accuracy, never privacy.
+ */
+const TWO_POW_32 = 2 ** 32;
+const TWO_POW_31 = 2 ** 31;
+
+/** An integer vector (the mechanism's output) modulo 2^32, plus the weight element 1: d + 1 elements. */
+export function encodeSignedIntegers(vector: Float32Array | Float64Array): Uint32Array {
+  const out = new Uint32Array(vector.length + 1);
+  for (let i = 0; i < vector.length; i++) {
+    const v = vector[i];
+    if (!Number.isSafeInteger(v)) throw badValue(`element ${i} is not an integer: the skellam encoding takes the Skellam mechanism's output`, { index: i });
+    out[i] = v >>> 0; // ToUint32 is v modulo 2^32, exact for every safe integer
+  }
+  out[vector.length] = 1;
+  return out;
+}
+
+/** The signed integer sum times the granularity, and the number of contributors its weight element counted. */
+export function decodeSignedIntegerSum(sum: Uint32Array, contributors: number, scale: number): { weightedSum: Float64Array; totalWeight: number } {
+  if (!Number.isFinite(scale) || scale <= 0) throw badValue(`the skellam granularity must be a finite number > 0, got ${scale}`, { scale });
+  if (sum.length < 1) throw badValue('a skellam sum has at least the weight element', { length: sum.length });
+  const d = sum.length - 1;
+  if (sum[d] !== contributors) {
+    throw badValue(`the weight element of a skellam sum counts ${sum[d]} contributors, but ${contributors} were summed`, { counted: sum[d], contributors });
+  }
+  const weightedSum = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    const raw = sum[i];
+    weightedSum[i] = (raw >= TWO_POW_31 ? raw - TWO_POW_32 : raw) * scale;
+  }
+  return { weightedSum, totalWeight: contributors };
+}

@@ -262,7 +262,17 @@ export class WorkerMaskExpander implements MaskExpander {
   }
 }
 
-/** 0 or 1 worker: inline on the calling thread; more: that many worker threads. */
+/**
+ * 0: inline on the calling thread; 1 or more: that many worker threads.
+ *
+ * One worker is still one core of work, but it is the faster core: every
+ * cipher.update returns a freshly allocated buffer, and V8 answers each few
+ * tens of MB of such buffers with a scavenge whose cost grows with the
+ * isolate's heap. A worker's isolate holds only the cipher state, so those
+ * scavenges stay cheap; on the main thread of a process with a large heap
+ * (an aggregator with many sessions, the benchmark) they cost about as much
+ * as the keystream itself.
+ */
 export function createMaskExpander(workers: number): MaskExpander {
-  return workers <= 1 ? new InlineMaskExpander() : new WorkerMaskExpander(workers);
+  return workers < 1 ? new InlineMaskExpander() : new WorkerMaskExpander(workers);
 }

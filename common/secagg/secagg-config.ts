@@ -17,7 +17,7 @@ export interface SecAggConfigInput {
   participants: string[];
   /** Length of the masked vector (encoded input, weight element included). */
   elementCount: number;
-  /** Defaults to defaultThreshold(degree + 1). */
+  /** Defaults to defaultThreshold(degree + 1); jobs pass the derived one (collectionGraph). */
   threshold?: number;
   /** Defaults to defaultDegree(participants.length). Odd values, or values >= n - 1, give the complete graph. */
   degree?: number;
@@ -27,23 +27,21 @@ export interface SecAggConfigInput {
 export const MAX_ELEMENT_COUNT = 2 ** 28;
 
 /**
- * Neighbours per participant. Up to 20 participants the complete graph
- * (plain SecAgg) is cheap enough. Beyond that, 4·ceil(log2 n), which is even
- * and O(log n) as SecAgg+ requires. With the default threshold (a neighbourhood
- * of m = degree + 1 may lose just under m/3 members), a union bound over all
- * neighbourhoods gives, for 10% independent dropouts, a chance that any
- * neighbourhood falls below the threshold of at most 3.3% at n = 100, 2.6% at
- * n = 10^3 and 1.5% at n = 10^4; and the chance that the server together with
- * 20% corrupted participants holds a threshold of shares of some honest
- * participant's secrets is below 10^-6 for n >= 100. Each participant expands
- * degree + 1 masks (29 at n = 100, 57 at n = 10^4) instead of n.
+ * Neighbours per participant when a caller of compileSecAggConfig names none:
+ * the complete graph up to 20 participants, 4·ceil(log2 n) beyond. Jobs never
+ * use this: collectionGraph derives degree and threshold from the job's stated
+ * adversary (adversary-parameters.ts), and so should any caller that cares
+ * about privacy. This default and defaultThreshold remain for direct callers
+ * (unit tests, benchmarks) and bound no collusion: against colluders what
+ * matters is c ≥ 2t − m in a neighbourhood, not c ≥ t, and colluders bridging
+ * a split ring (exposure.ts), neither of which these defaults look at.
  */
 export function defaultDegree(participantCount: number): number {
   if (participantCount <= 20) return Math.max(1, participantCount - 1);
   return Math.min(participantCount - 1, 4 * Math.ceil(Math.log2(participantCount)));
 }
 
-/** Shares needed out of a neighbourhood of m (the participant included): floor(2m/3) + 1. */
+/** Shares needed out of a neighbourhood of m (the participant included) when a direct caller names none: floor(2m/3) + 1, a margin for dropouts, nothing more (see defaultDegree). */
 export function defaultThreshold(neighbourhoodSize: number): number {
   return Math.min(neighbourhoodSize, Math.floor((2 * neighbourhoodSize) / 3) + 1);
 }
@@ -60,7 +58,9 @@ export function defaultThreshold(neighbourhoodSize: number): number {
  * splits only when runs of k/2 consecutive members drop in two places, and a
  * survivor beside such a run keeps just k/2 + 1 of its neighbourhood; with
  * t >= k/2 + 2 that survivor falls below the threshold, so no split survivor
- * set can be unmasked and the server cannot learn a part of the sum.
+ * set can be unmasked and the server cannot learn a part of the sum. That
+ * holds without colluders only: colluders inside such a run are counted as
+ * survivors, and exposure.ts bounds how likely they are to bridge it.
  * Pass `sparse` false for the complete graph.
  */
 export function minimumThreshold(neighbourhoodSize: number, sparse = false): number {

@@ -1,7 +1,7 @@
 import { addGaussianNoise, type GaussianSource } from '../../common/privacy';
 import type { FitInstructions, Strategy, StrategyState } from './strategy';
 
-/** central: noise added here to the aggregate; distributed: each participant adds its share before masking. */
+/** central: Gaussian noise added here to the aggregate; distributed: each participant adds its Skellam share before masking. */
 export type DifferentialPrivacyOptions =
   | {
       mode: 'central';
@@ -23,9 +23,13 @@ export type DifferentialPrivacyOptions =
 
 /**
  * User-level DP-FedAvg (McMahan et al. 2018) as a decorator around any
- * strategy: participants clip their update to clipNorm and weigh 1 each, and
- * Gaussian noise of std noiseMultiplier · clipNorm is added to the sum —
- * by this decorator in central mode, by the participants in distributed mode.
+ * strategy: participants clip their update to clipNorm and weigh 1 each. In
+ * central mode this decorator adds Gaussian noise of std
+ * noiseMultiplier · clipNorm to the sum. In distributed mode each
+ * participant runs the Skellam mechanism on its own update before masking
+ * (integer noise; the secure sum arrives here already noised and decoded),
+ * and noiseStd only tells the participants the std it expects of each,
+ * which they check against their own derivation.
  * The privacy accountant (coordinator/privacy-budget.ts) counts the rounds.
  */
 export class DifferentialPrivacy implements Strategy {

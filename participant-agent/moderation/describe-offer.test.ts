@@ -72,7 +72,7 @@ describe('describeOffer', () => {
     expect(text).toContain('each fit round, 20 rounds in all: a masked model update of 1,345 values (float32), quantised and masked before sending, with its weight (the number of examples it used)');
     expect(text).toContain('each round: a masked evaluation vector of 2,003 values');
     expect(text).toContain('The aggregator sees only the sum');
-    expect(text).toContain('secure aggregation on: threshold default');
+    expect(text).toContain('secure aggregation on: threshold derived, neighbours derived, chosen so that an aggregator colluding with 10% of the participants exposes no one');
     expect(text).toContain('differential privacy: none');
   });
 

@@ -93,7 +93,7 @@ function outputLines(p: PendingOffer): string[] {
 function privacyLines(spec: JobSpec): string[] {
   const secure = spec.secureAggregation;
   const secureLine = secure.enabled
-    ? `  secure aggregation on: threshold ${secure.threshold ?? 'default (⌊2m/3⌋+1 of each neighbourhood of m)'}, neighbours ${secure.neighbours ?? 'default'}, update values clipped to ±${secure.clippingRange} before quantisation`
+    ? `  secure aggregation on: threshold ${secure.threshold ?? 'derived'}, neighbours ${secure.neighbours ?? 'derived'}, chosen so that an aggregator colluding with ${percent(secure.collusionFraction)} of the participants exposes no one (below 2^-40 per collection), with ${percent(secure.dropoutRate)} dropouts expected; update values clipped to ±${secure.clippingRange} before quantisation`
     : '  secure aggregation off';
   const dp = spec.differentialPrivacy;
   const dpLine = dp

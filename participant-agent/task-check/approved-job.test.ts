@@ -1,4 +1,5 @@
 import { thrownShoalError } from '../../common/testing/thrown-shoal-error';
+import { skellamParameters } from '../../common/privacy';
 import { compilePolicy } from '../policy';
 import { approveJob, approvedFit } from './approved-job';
 import { jobSpec } from './task-check-test-fixtures';
@@ -28,6 +29,7 @@ describe('approveJob: what the organisation accepted, from the spec and its own 
     expect(approvedFit(jobSpec({ strategy: { name: 'fedprox', proximalMu: 0.05 } }), 5)).toEqual({ ...base, proximalMu: 0.05 });
     expect(approvedFit(jobSpec({ differentialPrivacy: { epsilon: 8, clipNorm: 0.5 } }), 5)).toEqual({ ...base, clipNorm: 0.5, weighting: 'uniform' });
     const distributed = approvedFit(jobSpec({ differentialPrivacy: { mode: 'distributed', epsilon: 8, noiseMultiplier: 2 } }), 4);
-    expect(distributed).toEqual({ ...base, clipNorm: 1, weighting: 'uniform', noiseStd: 1 });
+    // Distributed: the Skellam mechanism this organisation runs itself, at the granularity of the noise std and the roster.
+    expect(distributed).toEqual({ ...base, clipNorm: 1, weighting: 'uniform', noiseStd: 1, skellam: skellamParameters({ clipNorm: 1, memberNoiseStd: 1, members: 4 }) });
   });
 });

@@ -8,10 +8,13 @@
  * (coordinator/strategies): the spec's training section as written, one
  * epoch of gradient for FedSGD, FedProx's proximal term, and under
  * differential privacy the spec's clip norm, uniform weights and, in
- * distributed mode, the noise of common/round-plan for the roster's size.
+ * distributed mode, the noise of common/round-plan for the roster's size:
+ * the Skellam mechanism's granularity, sensitivity and variance that this
+ * organisation applies itself (job-session `privatized`).
  */
 import { evaluationVectorLength } from '../../common/evaluation-metrics';
 import type { JobSpec } from '../../common/job-spec';
+import type { SkellamParameters } from '../../common/privacy';
 import { distributedNoiseOf } from '../../common/round-plan';
 import { countParameters } from '../output-check';
 
@@ -45,6 +48,8 @@ export interface ApprovedFit {
   clipNorm: number;
   noiseStd: number;
   weighting: 'examples' | 'uniform';
+  /** Distributed DP only: the Skellam mechanism this organisation runs on its update (noiseStd is its member std). */
+  skellam?: SkellamParameters;
 }
 
 /** Derives once per job what every task of it may ask. */
@@ -83,7 +88,8 @@ export function approvedFit(spec: JobSpec, rosterSize: number): ApprovedFit {
   if (dp) {
     fit.clipNorm = dp.clipNorm;
     fit.weighting = 'uniform';
-    fit.noiseStd = distributedNoiseOf(spec, rosterSize)?.noiseStd ?? 0;
+    const noise = distributedNoiseOf(spec, rosterSize);
+    if (noise) Object.assign(fit, { noiseStd: noise.noiseStd, skellam: noise.skellam });
   }
   return fit;
 }

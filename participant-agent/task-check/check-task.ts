@@ -128,7 +128,8 @@ function checkSecureSettings(job: ApprovedJob, kind: CountedKind, header: Checke
     ['threshold', plan.threshold, secure.threshold],
     ['degree', plan.degree, secure.degree],
     ['encoding', encoding.kind, secure.encoding],
-    ['clippingRange', encoding.kind === 'quantized' ? encoding.clippingRange : 0, secure.clippingRange, true],
+    // The encoding's one real parameter: the quantised clipping range, or the Skellam granularity this organisation derives itself.
+    ['clippingRange', encoding.kind === 'quantized' ? encoding.clippingRange : encoding.kind === 'skellam' ? encoding.scale : 0, secure.clippingRange, true],
     ['maxWeight', encoding.kind === 'quantized' ? encoding.maxWeight : 0, secure.maxWeight],
     ['encodedElementCount', plan.encodedElementCount, secure.encodedElementCount],
     ['phaseTimeoutMs', plan.phaseTimeoutMs, secure.phaseTimeoutMs],

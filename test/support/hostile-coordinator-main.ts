@@ -103,7 +103,7 @@ async function main(scriptPath: string | undefined): Promise<void> {
   const tasksOf = (org: string): ScriptedTask[] => script.tasks[org] ?? [];
   const handOut = (org: string): void => {
     for (const task of tasksOf(org)) mailbox(org).put(task);
-    if (tasksOf(org).length === 0) mailbox(org).put('finished');
+    if (tasksOf(org).length === 0 || script.finishAfterTasks) mailbox(org).put('finished');
   };
   const release = (): void => {
     if (released) return;

@@ -56,6 +56,8 @@ export interface HostileScript {
   tasks: Record<string, ScriptedTask[]>;
   /** Hand out tasks as soon as an organisation asks, instead of waiting for SIGUSR2. */
   releaseAtOnce?: boolean;
+  /** Tell each organisation the job is over right after its last task, for scripts whose tasks may succeed (a success sends no report). */
+  finishAfterTasks?: boolean;
 }
 
 export function writeHostileScript(dir: string, script: HostileScript): string {

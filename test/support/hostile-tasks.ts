@@ -40,7 +40,7 @@ function secureOf(plan: CollectionPlan | undefined, roster: string[]): ScriptedS
     threshold: plan.threshold,
     degree: plan.degree,
     encoding: encoding.kind,
-    clippingRange: encoding.kind === 'quantized' ? encoding.clippingRange : 0,
+    clippingRange: encoding.kind === 'quantized' ? encoding.clippingRange : encoding.kind === 'skellam' ? encoding.scale : 0,
     maxWeight: encoding.kind === 'quantized' ? encoding.maxWeight : 0,
     encodedElementCount: plan.encodedElementCount,
     phaseTimeoutMs: plan.phaseTimeoutMs,
