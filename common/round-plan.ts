@@ -10,6 +10,7 @@ import type { JobSpec } from './job-spec';
 import { distributedNoise, type DistributedNoise } from './privacy';
 import { collectionGraph, collectionPlan, DEFAULT_COLLUSION_FRACTION, type CollectedContribution, type CollectionPlan } from './secagg';
 import { ConfigError } from './errors';
+import { colludersOf } from './secagg/exposure';
 
 type PlanSpec = Pick<JobSpec, 'secureAggregation' | 'minParticipants' | 'roundDeadlineSeconds' | 'differentialPrivacy' | 'training'>;
 
@@ -41,7 +42,7 @@ export function distributedNoiseOf(spec: PlanSpec, rosterSize: number): Distribu
   if (dp?.mode !== 'distributed') return undefined;
   const fewestSurvivors = Math.min(rosterSize, fewestSurvivorsOf(spec, rosterSize));
   const collusionFraction = spec.secureAggregation.collusionFraction ?? DEFAULT_COLLUSION_FRACTION;
-  const colluders = Math.floor(collusionFraction * rosterSize);
+  const colluders = colludersOf(rosterSize, collusionFraction);
   if (fewestSurvivors - colluders < 1) {
     throw new ConfigError(
       `differentialPrivacy.mode distributed needs an honest survivor to add noise, but a roster of ${rosterSize} may be aggregated from ${fewestSurvivors} survivors of whom ${colluders} may collude (secureAggregation.collusionFraction ${collusionFraction}); raise minParticipants or the threshold, or lower collusionFraction`,
