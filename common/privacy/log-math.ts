@@ -3,7 +3,20 @@
  * hundreds of orders of magnitude (terms like exp(i²/2σ²) for i up to 512),
  * so everything is carried as a logarithm. Internal to common/privacy.
  */
-import { BigNumber, MathJsInstance, all, create, erf } from 'mathjs';
+import type { BigNumber, MathJsInstance } from 'mathjs';
+
+/**
+ * mathjs, loaded on first use. It takes about half a second of CPU to load,
+ * and every process that touches secure aggregation imports this file (the
+ * Skellam granularity is part of a collection's plan) while only the
+ * accountant's rare paths need it; a participant must not pay that at start.
+ */
+let mathjs: typeof import('mathjs') | undefined;
+function loadMathjs(): typeof import('mathjs') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  mathjs ??= require('mathjs') as typeof import('mathjs');
+  return mathjs;
+}
 
 /** log(exp(a) + exp(b)) without overflow; -Infinity is log(0). */
 export function logAddExp(a: number, b: number): number {
@@ -69,7 +82,7 @@ export function logErfc(x: number): number {
     return -x * x - LOG_SQRT_PI + Math.log(scaledErfcTail(x));
   }
   if (x <= -2) return Math.log(2 - Math.exp(logErfc(-x)));
-  return Math.log(1 - (erf(x) as number));
+  return Math.log(1 - (loadMathjs().erf(x) as number));
 }
 
 /** A 40-digit mathjs instance, used once per factorial to build an exact table. */
@@ -81,7 +94,7 @@ let runningLogFactorial: BigNumber | undefined;
 export function logFactorial(n: number): number {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`logFactorial needs a whole number >= 0, got ${n}`);
   if (n < logFactorials.length) return logFactorials[n];
-  bigMath ??= create(all, { number: 'BigNumber', precision: 40 });
+  bigMath ??= loadMathjs().create(loadMathjs().all, { number: 'BigNumber', precision: 40 });
   let total = runningLogFactorial ?? bigMath.bignumber(0);
   for (let k = logFactorials.length; k <= n; k++) {
     total = bigMath.add(total, bigMath.log(bigMath.bignumber(k))) as BigNumber;
